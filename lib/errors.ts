@@ -1,0 +1,83 @@
+/**
+ * Coded errors. `code` values are stable once shipped and never reused; `instanceof` works across
+ * duplicate copies of the package because it checks a registered symbol, not the prototype chain.
+ */
+
+const kFirstlightError = Symbol.for('firstlight.error');
+
+export type FirstlightErrorCode =
+  | 'FL_ERR'
+  | 'FL_ERR_SPEC_PARSE'
+  | 'FL_ERR_SPEC_KEY_MISMATCH'
+  | 'FL_ERR_INVALID_OPTION'
+  | 'FL_ERR_INVALID_ARGUMENT'
+  | 'FL_ERR_SOURCE_UNAVAILABLE'
+  | 'FL_ERR_NOT_INITIALIZED';
+
+export class FirstlightError extends Error {
+  readonly code: FirstlightErrorCode = 'FL_ERR';
+  override name = 'FirstlightError';
+  get [kFirstlightError](): FirstlightErrorCode {
+    return this.code;
+  }
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && kFirstlightError in value;
+  }
+}
+
+function codedError<C extends FirstlightErrorCode>(name: string, code: C, defaultMessage: string) {
+  const key = Symbol.for(`firstlight.error.${code}`);
+  return class extends FirstlightError {
+    override readonly code: C = code;
+    override name = name;
+    constructor(message: string = defaultMessage, options?: { cause?: unknown }) {
+      super(message, options);
+    }
+    get [key](): true {
+      return true;
+    }
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return typeof value === 'object' && value !== null && key in value;
+    }
+  };
+}
+
+/** One problem found in a payload, with the JSON path of the bad field. */
+export interface SpecIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+const SpecParseBase = codedError('SpecParseError', 'FL_ERR_SPEC_PARSE', 'invalid download_config_specs payload');
+/** A DCS payload that is not valid JSON or does not match the schema. */
+export class SpecParseError extends SpecParseBase {
+  readonly issues: readonly SpecIssue[];
+  constructor(message?: string, issues: readonly SpecIssue[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.issues = issues;
+  }
+}
+
+/** A DCS payload whose `hashed_sdk_key_used` belongs to another server key. */
+export const SpecKeyMismatchError = codedError(
+  'SpecKeyMismatchError',
+  'FL_ERR_SPEC_KEY_MISMATCH',
+  'download_config_specs payload was produced for another server key',
+);
+export type SpecKeyMismatchError = InstanceType<typeof SpecKeyMismatchError>;
+
+export const InvalidOptionError = codedError('InvalidOptionError', 'FL_ERR_INVALID_OPTION', 'invalid option');
+export type InvalidOptionError = InstanceType<typeof InvalidOptionError>;
+
+export const InvalidArgumentError = codedError('InvalidArgumentError', 'FL_ERR_INVALID_ARGUMENT', 'invalid argument');
+export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
+
+export const SourceUnavailableError = codedError(
+  'SourceUnavailableError',
+  'FL_ERR_SOURCE_UNAVAILABLE',
+  'spec source unavailable',
+);
+export type SourceUnavailableError = InstanceType<typeof SourceUnavailableError>;
+
+export const NotInitializedError = codedError('NotInitializedError', 'FL_ERR_NOT_INITIALIZED', 'not initialized');
+export type NotInitializedError = InstanceType<typeof NotInitializedError>;

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Unit + integration tests only (no build, no browser): `npm run test:unit [-- filter]`.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+const filter = process.argv[2] ?? '';
+const files = readdirSync('test', { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith('.test.ts') && f.includes(filter))
+  .sort()
+  .map((f) => join('test', f));
+const r = spawnSync('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TZ: 'UTC', NEXT_TELEMETRY_DISABLED: '1' },
+});
+process.exit(r.status ?? 1);
