@@ -59,6 +59,8 @@ export interface FeatureGate {
   readonly groupName: string | null;
   readonly idType: string | null;
   readonly secondaryExposures: readonly SecondaryExposure[];
+  /** spec.version, logged as exposure `configVersion`; null when the spec has none. */
+  readonly version: number | null;
   readonly details: EvaluationDetails;
 }
 
@@ -69,6 +71,7 @@ export interface DynamicConfig {
   readonly groupName: string | null;
   readonly idType: string | null;
   readonly secondaryExposures: readonly SecondaryExposure[];
+  readonly version: number | null;
   readonly details: EvaluationDetails;
 }
 
@@ -88,5 +91,6 @@ export interface Layer {
   readonly explicitParameters: readonly string[];
   readonly secondaryExposures: readonly SecondaryExposure[];
   readonly undelegatedSecondaryExposures: readonly SecondaryExposure[];
+  readonly version: number | null;
   readonly details: EvaluationDetails;
 }
