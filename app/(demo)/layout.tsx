@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+import { FirstlightProvider } from '../../server/next/provider';
+import { getBootstrap } from '../../server/next/snapshot';
+import { FLAGS } from '../firstlight';
+
+export const dynamic = 'force-dynamic';
+
+export default async function DemoLayout({ children }: { children: ReactNode }) {
+  const { clientKey, bootstrap } = await getBootstrap(FLAGS);
+  return (
+    <FirstlightProvider clientKey={clientKey} bootstrap={bootstrap}>
+      {children}
+    </FirstlightProvider>
+  );
+}

@@ -1,0 +1,14 @@
+/** The app's flag wiring: one options object shared by pages and routes. */
+import type { RequestFlagsOptions } from '../server/next/snapshot';
+import { decorateDemoUser } from './demo-users';
+
+export const FLAGS: RequestFlagsOptions = { decorate: decorateDemoUser };
+
+/** What the page renders, and who logs each exposure. */
+export const ENTITIES = [
+  { kind: 'experiment', name: 'hero_copy', exposure: 'client' },
+  { kind: 'experiment', name: 'checkout_button', exposure: 'client' },
+  { kind: 'layer', name: 'storefront', exposure: 'client' },
+  { kind: 'gate', name: 'express_checkout', exposure: 'server' },
+  { kind: 'config', name: 'store_config', exposure: 'client' },
+] as const;

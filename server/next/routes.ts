@@ -1,0 +1,301 @@
+/**
+ * Route handler implementations. app/api/** files only re-export these, e.g.
+ *   export const GET = bootstrapGET;
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { StatsigUser } from '../../lib/types';
+import { nextConfig, type UserEcho } from './config';
+import type { ClientEvent } from './engine-types';
+import { getEngine } from './engine';
+import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
+import { isValidStableId } from './stable-id';
+import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
+
+export const LIMITS = {
+  bootstrapBody: 64 * 1024,
+  eventsBody: 1024 * 1024,
+  eventsInflated: 4 * 1024 * 1024,
+  eventsPerBatch: 2000,
+  initializeBody: 64 * 1024,
+  exceptionBody: 64 * 1024,
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+const idValue = z.union([z.string().max(256), z.number().finite()]);
+const shortString = (max: number) => z.string().max(max).nullish();
+
+export const userSchema = z
+  .object({
+    userID: idValue.nullish(),
+    customIDs: z
+      .record(z.string().min(1).max(64), z.union([idValue, z.null()]))
+      .refine((o) => Object.keys(o).length <= 32, 'at most 32 customIDs')
+      .nullish(),
+    email: shortString(320),
+    ip: shortString(64),
+    userAgent: shortString(1024),
+    country: shortString(16),
+    locale: shortString(35),
+    appVersion: shortString(64),
+    custom: z.record(z.string().max(128), z.json()).nullish(),
+    privateAttributes: z.record(z.string().max(128), z.json()).nullish(),
+    statsigEnvironment: z.record(z.string().max(64), z.string().max(128)).nullish(),
+  })
+  .refine(
+    (u) => (u.userID !== undefined && u.userID !== null && u.userID !== '') || Object.keys(u.customIDs ?? {}).length > 0,
+    { message: 'a user needs a userID or at least one customID' },
+  );
+
+const hashSchema = z.enum(['djb2', 'sha256', 'none']);
+const clientKeySchema = z.string().min(1).max(256);
+
+export const bootstrapPostSchema = z
+  .object({
+    user: userSchema,
+    hash: hashSchema.optional(),
+    clientKey: clientKeySchema.optional(),
+    only: z.array(z.string().min(1).max(256)).max(1000).optional(),
+    userEcho: z.enum(['full', 'minimal']).optional(),
+  })
+  .strict();
+
+const clientEventSchema = z
+  .object({
+    eventName: z.string().min(1).max(256),
+    user: z.looseObject({}).nullish(),
+    value: z.json().nullish(),
+    metadata: z.record(z.string().max(256), z.json()).nullish(),
+    time: z.number().finite().optional(),
+    secondaryExposures: z.array(z.json()).max(1000).optional(),
+    statsigMetadata: z.record(z.string(), z.json()).optional(),
+  })
+  .loose();
+
+const eventsBodySchema = z
+  .object({
+    events: z.array(clientEventSchema).max(LIMITS.eventsPerBatch),
+    statsigMetadata: z.looseObject({ stableID: z.string().max(256).nullish(), sdkType: z.string().max(128).nullish(), sdkVersion: z.string().max(64).nullish() }).optional(),
+  })
+  .loose();
+
+const initializeBodySchema = z
+  .object({
+    user: z.looseObject({}),
+    hash: hashSchema.optional(),
+    statsigMetadata: z.looseObject({ stableID: z.string().max(256).nullish() }).optional(),
+  })
+  .loose();
+
+function zodError(e: z.ZodError): HttpError {
+  return new HttpError(400, 'invalid request body', {
+    issues: e.issues.map((i) => ({ path: i.path.map(String).join('.'), code: i.code, message: i.message })),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function readyEngine() {
+  const engine = await getEngine().catch((e: unknown) => {
+    throw new HttpError(503, 'specs unavailable', { reason: e instanceof Error ? e.message : String(e) });
+  });
+  const status = engine.status();
+  if (!status.ready) throw new HttpError(503, 'specs unavailable', { reason: status.reason ?? 'not ready' });
+  return engine;
+}
+
+function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function tokenMatches(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function etagMatches(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** Fill user.customIDs.stableID from statsigMetadata.stableID when the user has none. */
+export function withStableIdFallback<T extends Record<string, unknown>>(user: T, stableID: unknown): T {
+  if (!isValidStableId(stableID)) return user;
+  const customIDs = (user.customIDs && typeof user.customIDs === 'object' ? user.customIDs : {}) as Record<string, unknown>;
+  if (customIDs.stableID != null && customIDs.stableID !== '') return user;
+  return { ...user, customIDs: { ...customIDs, stableID } };
+}
+
+function checkClientKey(url: URL): string {
+  const k = url.searchParams.get('k');
+  if (!k) throw new HttpError(400, 'missing client key (query k)');
+  if (k.length > 256 || !nextConfig().acceptedClientKeys.includes(k)) throw new HttpError(401, 'unknown client key');
+  return k;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/bootstrap — the browser's own bootstrap
+
+export interface BootstrapGetOptions extends UserFromRequestOptions {
+  userEcho?: UserEcho;
+}
+
+export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
+  return async function GET(req: Request & { cookies: CookieReader }): Promise<Response> {
+    try {
+      const engine = await readyEngine();
+      const cfg = nextConfig();
+      const clientKey = opts.clientKey ?? cfg.clientKey;
+      const userEcho = opts.userEcho ?? cfg.userEcho;
+      const user = userFromHeaders(req.headers, req.cookies, opts);
+      const { lcut } = engine.status();
+      const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho })).slice(0, 32)}"`;
+      const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+      if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+      const body = engine.clientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
+      if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/bootstrap — server-to-server, bearer token
+
+export async function bootstrapPOST(req: Request): Promise<Response> {
+  try {
+    const token = nextConfig().bootstrapToken;
+    const auth = req.headers.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S{1,512})$/i.exec(auth);
+    if (!token) throw new HttpError(401, 'server-to-server bootstrap is disabled (FIRSTLIGHT_BOOTSTRAP_TOKEN unset)');
+    if (!m || !tokenMatches(m[1]!, token)) throw new HttpError(401, 'missing or invalid bearer token');
+    const bytes = await readBodyLimited(req, LIMITS.bootstrapBody);
+    const parsed = bootstrapPostSchema.safeParse(parseJson(new TextDecoder().decode(bytes)));
+    if (!parsed.success) throw zodError(parsed.error);
+    const engine = await readyEngine();
+    const { user, hash, clientKey, only, userEcho } = parsed.data;
+    const body = engine.clientInitializeResponseJSON(user as StatsigUser, {
+      hash: hash ?? 'djb2',
+      userEcho: userEcho ?? 'full',
+      ...(clientKey ? { clientKey } : {}),
+      ...(only ? { only } : {}),
+    });
+    if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/statsig/rgstr and /api/statsig/log_event — browser event batches
+
+export async function eventsPOST(req: Request): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const clientKey = checkClientKey(url);
+    const bytes = await readBodyLimited(req, LIMITS.eventsBody);
+    const gzipHint = url.searchParams.get('gz') === '1' || /gzip/i.test(req.headers.get('content-encoding') ?? '');
+    const text = decodeBody(bytes, { gzipHint, maxInflated: LIMITS.eventsInflated });
+    const parsed = eventsBodySchema.safeParse(parseJson(text));
+    if (!parsed.success) throw zodError(parsed.error);
+    const meta = parsed.data.statsigMetadata;
+    const events = parsed.data.events.map((e) => {
+      const user = e.user ? withStableIdFallback(e.user as Record<string, unknown>, meta?.stableID) : e.user;
+      const { privateAttributes: _drop, ...cleanUser } = (user ?? {}) as Record<string, unknown>;
+      return { ...e, user: user ? (cleanUser as StatsigUser) : null } as ClientEvent;
+    });
+    const engine = await getEngine();
+    engine.ingestClientEvents(events, {
+      clientKey,
+      ...(meta?.sdkType ? { sdkType: meta.sdkType } : {}),
+      ...(meta?.sdkVersion ? { sdkVersion: meta.sdkVersion } : {}),
+    });
+    return json(202, { success: true });
+  } catch (e) {
+    // keep the client's retry semantics: only transient faults are 5xx
+    return errorResponse(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/statsig/initialize — the client's network fallback
+
+function decodeStatsigEncoded(text: string): string {
+  try {
+    return Buffer.from([...text].reverse().join(''), 'base64').toString('utf8');
+  } catch {
+    throw new HttpError(400, 'invalid encoded body');
+  }
+}
+
+export async function initializePOST(req: Request): Promise<Response> {
+  try {
+    const url = new URL(req.url);
+    const clientKey = checkClientKey(url);
+    const bytes = await readBodyLimited(req, LIMITS.initializeBody);
+    let text = new TextDecoder().decode(bytes).trim();
+    if (url.searchParams.get('se') === '1' && !text.startsWith('{')) text = decodeStatsigEncoded(text);
+    const parsed = initializeBodySchema.safeParse(parseJson(text));
+    if (!parsed.success) throw zodError(parsed.error);
+    const raw = withStableIdFallback(parsed.data.user as Record<string, unknown>, parsed.data.statsigMetadata?.stableID);
+    const user = userSchema.safeParse(raw);
+    if (!user.success) throw zodError(user.error);
+    const enriched: StatsigUser = { ...(user.data as StatsigUser) };
+    const ip = clientIpFrom(req.headers, nextConfig().trustedIpHeader);
+    if (enriched.ip == null && ip) enriched.ip = ip;
+    const engine = await readyEngine();
+    const body = engine.clientInitializeResponseJSON(enriched, { hash: parsed.data.hash ?? 'djb2', clientKey, userEcho: 'full' });
+    if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
+    return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/statsig/sdk_exception — accept and log
+
+export async function sdkExceptionPOST(req: Request): Promise<Response> {
+  try {
+    const bytes = await readBodyLimited(req, LIMITS.exceptionBody);
+    const text = new TextDecoder().decode(bytes);
+    console.warn('[firstlight] client SDK exception:', text.slice(0, 500).replace(/[\r\n]+/g, ' '));
+    return json(202, { success: true });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /api/health
+
+export async function healthGET(): Promise<Response> {
+  try {
+    const engine = await getEngine();
+    const status = engine.status();
+    return json(status.ready ? 200 : 503, { ok: status.ready, ...engine.health() });
+  } catch (e) {
+    return json(503, { ok: false, reason: e instanceof Error ? e.message : String(e) });
+  }
+}

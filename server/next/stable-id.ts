@@ -1,0 +1,86 @@
+/**
+ * The device (stable) ID cookie, shared by the server render and @statsig/js-client.
+ *
+ * Name: the one the Statsig client itself uses, `statsig.stable_id.<djb2('k:' + clientKey)>`.
+ * Value: the plain ID (UUID v4 when we mint it). Path=/, one year, SameSite=Lax, Secure on https.
+ *
+ * This module runs inside proxy.ts, so it stays free of Node-only APIs.
+ */
+import { NextResponse, type NextRequest } from 'next/server';
+
+export const STABLE_ID_MAX_LENGTH = 64;
+/** What we accept from a browser: UUID-like tokens. Anything else is replaced, never trusted. */
+const STABLE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,63}$/;
+export const STABLE_ID_MAX_AGE_S = 365 * 24 * 60 * 60;
+
+function djb2(s: string): string {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = ((h << 5) - h + s.charCodeAt(i)) | 0;
+  return String(h >>> 0);
+}
+
+export function stableIdCookieName(clientKey: string): string {
+  return `statsig.stable_id.${djb2('k:' + clientKey)}`;
+}
+
+export function isValidStableId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= STABLE_ID_MAX_LENGTH && STABLE_ID_RE.test(value);
+}
+
+/** The stable ID carried by a cookie value, or null when absent or invalid. */
+export function parseStableIdCookie(raw: string | undefined | null): string | null {
+  if (raw == null) return null;
+  let v = raw;
+  // The Statsig client writes encodeURIComponent(id); accept that form too.
+  if (v.includes('%')) {
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      return null;
+    }
+  }
+  return isValidStableId(v) ? v : null;
+}
+
+export interface StableIdProxyOptions {
+  clientKey: string;
+  /** Trust `x-forwarded-proto` to decide on `Secure` (only behind a proxy you control). */
+  trustForwardedProto?: boolean;
+  /** Mint the ID; defaults to crypto.randomUUID(). Injectable for tests. */
+  mint?: () => string;
+}
+
+/**
+ * Proxy step: make sure the request carries a valid stable-ID cookie.
+ *
+ * When the cookie is missing or invalid, mint an ID, set it on the response and rewrite the
+ * request's Cookie header so the render of this very request already uses it.
+ *
+ * Concurrent first requests (two tabs, a prefetch racing the document) each mint an ID and the
+ * browser keeps the last Set-Cookie it processes. Nothing else can decide that race on the server
+ * without shared state, so the browser side settles it: the client provider compares the cookie
+ * with the ID its bootstrap was rendered for and, when they differ, re-bootstraps for the cookie's
+ * ID before logging anything further. The browser therefore ends with exactly one ID in the cookie,
+ * in localStorage and in every later event.
+ */
+export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): NextResponse {
+  const name = stableIdCookieName(opts.clientKey);
+  const current = req.cookies.get(name)?.value;
+  if (parseStableIdCookie(current) !== null) return NextResponse.next();
+
+  const id = (opts.mint ?? (() => crypto.randomUUID()))();
+  req.cookies.set(name, id);
+  const headers = new Headers(req.headers);
+  headers.set('cookie', req.cookies.toString());
+  const res = NextResponse.next({ request: { headers } });
+  const proto = opts.trustForwardedProto ? req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
+  const secure = (proto ? proto === 'https' : req.nextUrl.protocol === 'https:');
+  res.cookies.set(name, id, {
+    path: '/',
+    maxAge: STABLE_ID_MAX_AGE_S,
+    sameSite: 'lax',
+    secure,
+    httpOnly: false, // the Statsig client may read it; it is an identifier, not a credential
+  });
+  return res;
+}

@@ -1,0 +1,112 @@
+/**
+ * One StatsigUser per request, built from validated request inputs only.
+ *
+ * - userID: the login cookie (the demo's session stand-in)
+ * - customIDs.stableID: the stable-ID cookie (set by proxy.ts on first visit)
+ * - ip: only from a forwarding header you configured as trusted (FIRSTLIGHT_TRUSTED_IP_HEADER)
+ * - userAgent, locale (first Accept-Language tag)
+ *
+ * Every header and cookie is size-limited and validated with zod; invalid inputs are dropped.
+ */
+import { z } from 'zod';
+import type { StatsigUser } from '../../lib/types';
+import { nextConfig } from './config';
+import { parseStableIdCookie, stableIdCookieName } from './stable-id';
+
+export const USER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
+const userIdSchema = z.string().max(64).regex(USER_ID_RE);
+const ipSchema = z.union([z.ipv4(), z.ipv6()]);
+const userAgentSchema = z
+  .string()
+  .min(1)
+  .max(512)
+  // printable ASCII only; header values outside it are not real browser user agents
+  .regex(/^[\x20-\x7e]+$/);
+const localeSchema = z
+  .string()
+  .max(35)
+  .regex(/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/);
+
+export interface CookieReader {
+  get(name: string): { value: string } | undefined;
+}
+
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
+export interface UserFromRequestOptions {
+  clientKey?: string;
+  loginCookie?: string;
+  /** Header name (lower case) of a trusted forwarding proxy; null/undefined trusts none. */
+  trustedIpHeader?: string | null;
+  environment?: string | null;
+  /** App hook: add profile attributes (email, custom, privateAttributes) for the signed-in user. */
+  decorate?: (user: StatsigUser) => StatsigUser;
+}
+
+function parsed<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
+  const r = schema.safeParse(v);
+  return r.success ? r.data : undefined;
+}
+
+export function clientIpFrom(headers: HeaderReader, trustedHeader: string | null | undefined): string | undefined {
+  if (!trustedHeader) return undefined;
+  const raw = headers.get(trustedHeader);
+  if (!raw || raw.length > 512) return undefined;
+  // X-Forwarded-For style lists: the first entry is the client as seen by the first proxy.
+  // The trusted proxy must overwrite (not append to) this header.
+  const first = raw.split(',')[0]!.trim();
+  return parsed(ipSchema, first);
+}
+
+export function localeFrom(acceptLanguage: string | null): string | undefined {
+  if (!acceptLanguage || acceptLanguage.length > 256) return undefined;
+  const first = acceptLanguage.split(',')[0]!.split(';')[0]!.trim();
+  if (first === '*') return undefined;
+  return parsed(localeSchema, first);
+}
+
+export function loginUserIdFrom(cookies: CookieReader, loginCookie: string): string | undefined {
+  return parsed(userIdSchema, cookies.get(loginCookie)?.value);
+}
+
+export function stableIdFrom(cookies: CookieReader, clientKey: string): string | undefined {
+  return parseStableIdCookie(cookies.get(stableIdCookieName(clientKey))?.value) ?? undefined;
+}
+
+/** Build the user from explicit headers/cookies (route handlers, tests). */
+export function userFromHeaders(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions = {}): StatsigUser {
+  const cfg = nextConfig();
+  const clientKey = opts.clientKey ?? cfg.clientKey;
+  const trusted = opts.trustedIpHeader === undefined ? cfg.trustedIpHeader : opts.trustedIpHeader;
+  const environment = opts.environment === undefined ? cfg.environment : opts.environment;
+  const userID = loginUserIdFrom(cookies, opts.loginCookie ?? cfg.loginCookie);
+  const stableID = stableIdFrom(cookies, clientKey);
+  const ip = clientIpFrom(headers, trusted);
+  const userAgent = parsed(userAgentSchema, headers.get('user-agent') ?? undefined);
+  const locale = localeFrom(headers.get('accept-language'));
+
+  const user: StatsigUser = {};
+  if (userID !== undefined) user.userID = userID;
+  user.customIDs = stableID !== undefined ? { stableID } : {};
+  if (ip !== undefined) user.ip = ip;
+  if (userAgent !== undefined) user.userAgent = userAgent;
+  if (locale !== undefined) user.locale = locale;
+  if (environment) user.statsigEnvironment = { tier: environment };
+  return opts.decorate ? opts.decorate(user) : user;
+}
+
+/** Build the user for the current request inside a server component, action or route handler. */
+export async function userFromRequest(opts: UserFromRequestOptions = {}): Promise<StatsigUser> {
+  const { headers, cookies } = await import('next/headers');
+  const [h, c] = await Promise.all([headers(), cookies()]);
+  return userFromHeaders(h, c, opts);
+}
+
+/** Prefetches render the page but nobody sees it: no exposures for them. */
+export function isPrefetchRequest(headers: HeaderReader): boolean {
+  if (headers.get('next-router-prefetch') !== null) return true;
+  const purpose = (headers.get('purpose') ?? headers.get('sec-purpose') ?? '').toLowerCase();
+  return purpose.includes('prefetch');
+}
