@@ -1,0 +1,19 @@
+/** Where batches of events go. A sink sends one batch at a time; the pipeline owns retries. */
+import type { StatsigEvent } from './event';
+
+export interface EventSink {
+  readonly name: string;
+  /** Delivers the batch or rejects; reject with a DeliveryError to say whether a retry can help. */
+  send(batch: readonly StatsigEvent[], signal: AbortSignal): Promise<void>;
+  close?(): Promise<void>;
+}
+
+/** A failed delivery. `retryable` false drops the batch at once (e.g. HTTP 400/401/413). */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.retryable = retryable;
+  }
+}

@@ -1,0 +1,432 @@
+/**
+ * Options of a Statsig instance: the public, all-optional `StatsigOptions`, validated once with zod and
+ * normalised into `NormalizedOptions` (every field required). Everything downstream trusts the
+ * normalised object. Unknown and renamed options are rejected, never silently ignored.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { Dispatcher } from 'undici';
+import { InvalidOptionError } from '../lib/errors';
+import type { DataStore } from './store/data-store';
+import type { EventSink } from './events/event-sink';
+import type { Logger } from './logger';
+import { consoleLogger } from './logger';
+
+/** Where specs can come from, in Python SDK `initialize_sources` / `config_sync_sources` style. */
+export type SpecSourceName = 'file' | 'network' | 'dataStore' | 'bootstrap';
+export const SPEC_SOURCE_NAMES = ['file', 'network', 'dataStore', 'bootstrap'] as const;
+
+export const DEFAULT_API = 'https://statsigapi.net/v1';
+export const DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS = 'https://api.statsigcdn.com/v1';
+export const DEFAULT_INIT_TIMEOUT_MS = 3_000;
+export const DEFAULT_RULESETS_SYNC_INTERVAL_MS = 10_000; // statsig-node's default
+export const DEFAULT_ID_LISTS_SYNC_INTERVAL_MS = 60_000; // statsig-node's default
+/** Guards against a busy loop. Statsig's SDK floors its CDN polling at 5 s; do the same in production. */
+export const MIN_SYNC_INTERVAL_MS = 50;
+export const DEFAULT_EVENT_QUEUE_SIZE = 1_000; // events per batch; statsig-node's default and maximum
+export const MAX_EVENT_QUEUE_SIZE = 10_000;
+export const DEFAULT_FLUSH_INTERVAL_MS = 10_000;
+export const MIN_FLUSH_INTERVAL_MS = 10;
+export const DEFAULT_RETRY_QUEUE_SIZE = 10; // batches held per sink while it fails
+export const DEFAULT_LOG_EVENT_RETRY_LIMIT = 10; // delivery attempts per batch before it is dropped
+export const DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS = 1_000;
+export const DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS = 60_000;
+/** Exposure dedupe: at most this many keys; the set is cleared on overflow and every window. */
+export const DEFAULT_EXPOSURE_DEDUPE_MAX_KEYS = 50_000;
+export const DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS = 60_000;
+/** The embedded example specs and the local event log, relative to the working directory. */
+export const DEFAULT_SPECS_FILE = 'data/demo-dcs.json';
+export const DEFAULT_EVENT_LOG_FILE = 'var/events.jsonl';
+
+export interface HttpOptions {
+  /** @default 3000 */
+  connectTimeoutMs?: number;
+  /** Time to the response headers. @default 5000 */
+  headersTimeoutMs?: number;
+  /** Longest pause between two body chunks. @default 10000 */
+  bodyTimeoutMs?: number;
+  /** Idle keep-alive sockets are closed after this. @default 10000 */
+  keepAliveTimeoutMs?: number;
+  /** Retries of one spec or ID-list request on a retryable status or network error. @default 2 */
+  maxRetries?: number;
+  /** First retry delay; doubles per retry, full jitter. @default 200 */
+  retryBackoffMs?: number;
+  /** An undici dispatcher to use instead of the instance's own keep-alive Agent (e.g. a ProxyAgent). */
+  dispatcher?: Dispatcher;
+}
+
+/** What `onEvaluation` receives for every top-level check. */
+export interface EvaluationRecord {
+  readonly kind: 'gate' | 'config' | 'experiment' | 'layer';
+  readonly name: string;
+  readonly value: unknown;
+  readonly ruleID: string;
+  readonly reason: string;
+}
+
+export interface RulesUpdate {
+  readonly lcut: number;
+  readonly source: SpecSourceName;
+  /** The raw download_config_specs JSON that was applied. */
+  readonly payload: string;
+}
+
+export interface StatsigOptions {
+  /** Environment tier (`'production'`, `'staging'`, …) or a full `statsigEnvironment` object. */
+  environment?: string | { tier: string; [key: string]: string };
+  /** Prefix of get_id_lists and log_event. @default 'https://statsigapi.net/v1' */
+  api?: string;
+  /** Prefix of download_config_specs; point it at a forward proxy to use one. @default 'https://api.statsigcdn.com/v1' */
+  apiForDownloadConfigSpecs?: string;
+  /** @default api */
+  apiForGetIdLists?: string;
+  /** @default api */
+  apiForLogEvent?: string;
+  /** `initialize()` resolves after this even if no source answered (0 = wait for every source). @default 3000 */
+  initTimeoutMs?: number;
+  /** @default 10000 */
+  rulesetsSyncIntervalMs?: number;
+  /** @default 60000 */
+  idListsSyncIntervalMs?: number;
+  /** No network at all: defaults plus overrides (and a specs file or bootstrap string when given). */
+  localMode?: boolean;
+  /** A download_config_specs JSON string to start from. */
+  bootstrapValues?: string;
+  /** A download_config_specs JSON file; reloaded when it changes. @default 'data/demo-dcs.json' when there is no server secret */
+  specsFile?: string;
+  /** ID lists for file-based specs: JSON `{ "<list>": ["raw id", …] }`. */
+  idListsFile?: string;
+  onRulesUpdated?: (update: RulesUpdate) => void;
+  dataStore?: DataStore;
+  /** Tried in order at start-up until one yields specs. */
+  initializeSources?: readonly SpecSourceName[];
+  /** Tried in order on every sync until one yields specs. An empty list turns syncing off. */
+  configSyncSources?: readonly SpecSourceName[];
+  /** Events per batch; a full batch is flushed at once. @default 1000 */
+  eventQueueSize?: number;
+  /** @default 10000 */
+  flushIntervalMs?: number;
+  /** Batches each sink holds while it fails; beyond this new batches are dropped and counted. @default 10 */
+  retryQueueSize?: number;
+  /** Delivery attempts per batch on retryable failures. @default 10 */
+  logEventRetryLimit?: number;
+  /** First retry delay of a batch; doubles per attempt up to logEventRetryMaxBackoffMs, full jitter. @default 1000 */
+  logEventRetryBackoffMs?: number;
+  /** @default 60000 */
+  logEventRetryMaxBackoffMs?: number;
+  /** @default 50000 */
+  exposureDedupeMaxKeys?: number;
+  /** @default 60000 */
+  exposureDedupeWindowMs?: number;
+  disableAllLogging?: boolean;
+  /** JSONL file of the local event sink. @default 'var/events.jsonl' */
+  eventLogFile?: string;
+  /**
+   * Where events go. `'statsig'` = log_event upstream, `'file'` = the local JSONL log, or any EventSink
+   * (e.g. a RedisStreamSink). @default ['statsig'] with a server secret and network, else ['file']
+   */
+  eventSinks?: readonly (EventSinkName | EventSink)[];
+  onEvaluation?: (record: EvaluationRecord) => void;
+  http?: HttpOptions;
+  /** @default warnings and errors to the console */
+  logger?: Logger;
+}
+
+export type EventSinkName = 'statsig' | 'file';
+
+export interface NormalizedOptions {
+  readonly serverSecret: string;
+  readonly environment: { readonly tier: string; readonly [key: string]: string } | null;
+  readonly urls: { readonly downloadConfigSpecs: string; readonly getIdLists: string; readonly logEvent: string };
+  readonly initTimeoutMs: number;
+  readonly rulesetsSyncIntervalMs: number;
+  readonly idListsSyncIntervalMs: number;
+  readonly localMode: boolean;
+  readonly bootstrapValues: string | null;
+  readonly specsFile: string | null;
+  readonly idListsFile: string | null;
+  readonly onRulesUpdated: ((update: RulesUpdate) => void) | null;
+  readonly dataStore: DataStore | null;
+  readonly initializeSources: readonly SpecSourceName[];
+  readonly configSyncSources: readonly SpecSourceName[];
+  readonly eventQueueSize: number;
+  readonly flushIntervalMs: number;
+  readonly retryQueueSize: number;
+  readonly logEventRetryLimit: number;
+  readonly logEventRetryBackoffMs: number;
+  readonly logEventRetryMaxBackoffMs: number;
+  readonly exposureDedupeMaxKeys: number;
+  readonly exposureDedupeWindowMs: number;
+  readonly disableAllLogging: boolean;
+  readonly eventLogFile: string;
+  readonly eventSinks: readonly (EventSinkName | EventSink)[];
+  readonly onEvaluation: ((record: EvaluationRecord) => void) | null;
+  readonly http: Required<Omit<HttpOptions, 'dispatcher'>> & { readonly dispatcher: Dispatcher | null };
+  readonly logger: Logger;
+}
+
+/** Options of statsig-node and older names, with what replaces them. */
+const RENAMED: Record<string, string> = {
+  rulesUpdatedCallback: 'onRulesUpdated',
+  evaluationCallback: 'onEvaluation',
+  dataAdapter: 'dataStore',
+  loggingMaxBufferSize: 'eventQueueSize',
+  loggingIntervalMs: 'flushIntervalMs',
+  postLogsRetryLimit: 'logEventRetryLimit',
+  postLogsRetryBackoff: 'logEventRetryBackoffMs',
+  initStrategyForIDLists: 'configSyncSources',
+};
+
+const fn = (what: string) =>
+  z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: `must be a function (${what})` });
+const ms = (min: number) => z.number({ error: 'must be a number of milliseconds' }).int('must be an integer').min(min, `must be >= ${min}`);
+const url = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an http(s) URL');
+const sources = z
+  .array(z.enum(SPEC_SOURCE_NAMES, { error: `must be one of ${SPEC_SOURCE_NAMES.join(', ')}` }))
+  .refine((a) => new Set(a).size === a.length, 'must not name a source twice');
+const dataStoreSchema = z.custom<DataStore>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['initialize', 'get', 'set', 'shutdown'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  { error: 'must implement initialize(), get(), set() and shutdown()' },
+);
+const sinkSchema = z.union(
+  [
+    z.enum(['statsig', 'file']),
+    z.custom<EventSink>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as EventSink).name === 'string' &&
+        typeof (v as EventSink).send === 'function',
+    ),
+  ],
+  { error: "must be 'statsig', 'file' or an object with a name and send(batch, signal)" },
+);
+
+const optionsSchema = z.strictObject({
+  environment: z
+    .union([z.string().min(1), z.looseObject({ tier: z.string().min(1) })], {
+      error: "must be a tier string or an object like { tier: 'production' }",
+    })
+    .optional(),
+  api: url.optional(),
+  apiForDownloadConfigSpecs: url.optional(),
+  apiForGetIdLists: url.optional(),
+  apiForLogEvent: url.optional(),
+  initTimeoutMs: ms(0).optional(),
+  rulesetsSyncIntervalMs: ms(MIN_SYNC_INTERVAL_MS).optional(),
+  idListsSyncIntervalMs: ms(MIN_SYNC_INTERVAL_MS).optional(),
+  localMode: z.boolean().optional(),
+  bootstrapValues: z.string().min(1, 'must be a download_config_specs JSON string').optional(),
+  specsFile: z.string().min(1).optional(),
+  idListsFile: z.string().min(1).optional(),
+  onRulesUpdated: fn('onRulesUpdated(update)').optional(),
+  dataStore: dataStoreSchema.optional(),
+  initializeSources: sources.optional(),
+  configSyncSources: sources.optional(),
+  eventQueueSize: z.number().int().min(1).max(MAX_EVENT_QUEUE_SIZE).optional(),
+  flushIntervalMs: ms(MIN_FLUSH_INTERVAL_MS).optional(),
+  retryQueueSize: z.number().int().min(1).optional(),
+  logEventRetryLimit: z.number().int().min(1).optional(),
+  logEventRetryBackoffMs: ms(0).optional(),
+  logEventRetryMaxBackoffMs: ms(0).optional(),
+  exposureDedupeMaxKeys: z.number().int().min(1).optional(),
+  exposureDedupeWindowMs: ms(1).optional(),
+  disableAllLogging: z.boolean().optional(),
+  eventLogFile: z.string().min(1).optional(),
+  eventSinks: z.array(sinkSchema).optional(),
+  onEvaluation: fn('onEvaluation(record)').optional(),
+  http: z
+    .strictObject({
+      connectTimeoutMs: ms(1).optional(),
+      headersTimeoutMs: ms(1).optional(),
+      bodyTimeoutMs: ms(1).optional(),
+      keepAliveTimeoutMs: ms(1).optional(),
+      maxRetries: z.number().int().min(0).max(10).optional(),
+      retryBackoffMs: ms(0).optional(),
+      dispatcher: z
+        .custom<Dispatcher>((v) => typeof v === 'object' && v !== null && typeof (v as Dispatcher).dispatch === 'function', {
+          error: 'must be an undici Dispatcher',
+        })
+        .optional(),
+    })
+    .optional(),
+  logger: z
+    .custom<Logger>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        ['warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+      { error: 'must have warn() and error()' },
+    )
+    .optional(),
+});
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 60)}…` : s;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const k of path) v = v == null ? undefined : (v as Record<PropertyKey, unknown>)[k];
+  return v;
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+/** Validates `options` and fills every default. Throws InvalidOptionError naming the field and the value got. */
+export function normalizeOptions(serverSecret: unknown, options: unknown = {}): NormalizedOptions {
+  if (typeof serverSecret !== 'string') {
+    throw new InvalidOptionError(
+      `firstlight: the server secret must be a string (got ${describe(serverSecret)}); pass '' to run without a Statsig account`,
+    );
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidOptionError(`firstlight: options must be an object (got ${describe(options)})`);
+  }
+  for (const [old, replacement] of Object.entries(RENAMED)) {
+    if (old in options) {
+      throw new InvalidOptionError(`firstlight: option "${old}" is not supported, use "${replacement}" instead`);
+    }
+  }
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return `unknown option${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${fieldName([...issue.path, k])}"`).join(', ')}`;
+      }
+      const field = fieldName(issue.path);
+      return `option "${field}" ${issue.message} (got ${describe(valueAt(options, issue.path))})`;
+    });
+    throw new InvalidOptionError(`firstlight: ${lines.join('; ')}`);
+  }
+  const o = parsed.data;
+  const localMode = o.localMode ?? false;
+  const hasSecret = serverSecret.length > 0;
+  const dataStore = o.dataStore ?? null;
+  const api = trimSlash(o.api ?? DEFAULT_API);
+  const specsFile = o.specsFile ?? (hasSecret ? null : DEFAULT_SPECS_FILE);
+
+  const available = new Set<SpecSourceName>();
+  if (specsFile) available.add('file');
+  if (o.bootstrapValues) available.add('bootstrap');
+  if (dataStore) available.add('dataStore');
+  if (hasSecret && !localMode) available.add('network');
+
+  const initializeSources = o.initializeSources ?? defaultInitializeSources(available);
+  const configSyncSources = o.configSyncSources ?? defaultSyncSources(available, dataStore);
+  for (const [field, list] of [
+    ['initializeSources', initializeSources],
+    ['configSyncSources', configSyncSources],
+  ] as const) {
+    for (const name of list) {
+      if (available.has(name)) continue;
+      const why =
+        name === 'network'
+          ? localMode
+            ? 'localMode makes no network requests'
+            : 'it needs a server secret'
+          : name === 'file'
+            ? 'it needs specsFile'
+            : name === 'bootstrap'
+              ? 'it needs bootstrapValues'
+              : 'it needs a dataStore';
+      throw new InvalidOptionError(`firstlight: option "${field}" names "${name}", but ${why}`);
+    }
+  }
+
+  const upstream = hasSecret && !localMode;
+  const eventSinks = o.eventSinks ?? [upstream ? 'statsig' : 'file'];
+  if (eventSinks.includes('statsig') && !upstream) {
+    throw new InvalidOptionError(
+      `firstlight: option "eventSinks" names "statsig", but ${localMode ? 'localMode makes no network requests' : 'it needs a server secret'}`,
+    );
+  }
+  if ((o.logEventRetryBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS) > (o.logEventRetryMaxBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS)) {
+    throw new InvalidOptionError('firstlight: option "logEventRetryBackoffMs" must not exceed "logEventRetryMaxBackoffMs"');
+  }
+
+  const env = o.environment;
+  const environment =
+    env === undefined ? null : typeof env === 'string' ? { tier: env } : (Object.freeze({ ...env }) as NormalizedOptions['environment']);
+
+  return Object.freeze({
+    serverSecret,
+    environment,
+    urls: Object.freeze({
+      downloadConfigSpecs: trimSlash(o.apiForDownloadConfigSpecs ?? DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
+      getIdLists: trimSlash(o.apiForGetIdLists ?? api),
+      logEvent: trimSlash(o.apiForLogEvent ?? api),
+    }),
+    initTimeoutMs: o.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
+    rulesetsSyncIntervalMs: o.rulesetsSyncIntervalMs ?? DEFAULT_RULESETS_SYNC_INTERVAL_MS,
+    idListsSyncIntervalMs: o.idListsSyncIntervalMs ?? DEFAULT_ID_LISTS_SYNC_INTERVAL_MS,
+    localMode,
+    bootstrapValues: o.bootstrapValues ?? null,
+    specsFile: specsFile === null ? null : resolve(specsFile),
+    idListsFile: o.idListsFile === undefined ? null : resolve(o.idListsFile),
+    onRulesUpdated: (o.onRulesUpdated as NormalizedOptions['onRulesUpdated']) ?? null,
+    dataStore,
+    initializeSources: Object.freeze([...initializeSources]),
+    configSyncSources: Object.freeze([...configSyncSources]),
+    eventQueueSize: o.eventQueueSize ?? DEFAULT_EVENT_QUEUE_SIZE,
+    flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
+    retryQueueSize: o.retryQueueSize ?? DEFAULT_RETRY_QUEUE_SIZE,
+    logEventRetryLimit: o.logEventRetryLimit ?? DEFAULT_LOG_EVENT_RETRY_LIMIT,
+    logEventRetryBackoffMs: o.logEventRetryBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS,
+    logEventRetryMaxBackoffMs: o.logEventRetryMaxBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS,
+    exposureDedupeMaxKeys: o.exposureDedupeMaxKeys ?? DEFAULT_EXPOSURE_DEDUPE_MAX_KEYS,
+    exposureDedupeWindowMs: o.exposureDedupeWindowMs ?? DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS,
+    disableAllLogging: o.disableAllLogging ?? false,
+    eventLogFile: resolve(o.eventLogFile ?? DEFAULT_EVENT_LOG_FILE),
+    eventSinks: Object.freeze([...eventSinks]),
+    onEvaluation: (o.onEvaluation as NormalizedOptions['onEvaluation']) ?? null,
+    http: Object.freeze({
+      connectTimeoutMs: o.http?.connectTimeoutMs ?? 3_000,
+      headersTimeoutMs: o.http?.headersTimeoutMs ?? 5_000,
+      bodyTimeoutMs: o.http?.bodyTimeoutMs ?? 10_000,
+      keepAliveTimeoutMs: o.http?.keepAliveTimeoutMs ?? 10_000,
+      maxRetries: o.http?.maxRetries ?? 2,
+      retryBackoffMs: o.http?.retryBackoffMs ?? 200,
+      dispatcher: o.http?.dispatcher ?? null,
+    }),
+    logger: o.logger ?? consoleLogger,
+  });
+}
+
+/** Bootstrap first (instant), then the shared store, then the network, then a local file. */
+function defaultInitializeSources(available: ReadonlySet<SpecSourceName>): SpecSourceName[] {
+  return (['bootstrap', 'dataStore', 'network', 'file'] as const).filter((s) => available.has(s));
+}
+
+/**
+ * A follower (its store says to poll it) syncs from the store and falls back to the network; a writer
+ * syncs from the network. A file is re-read when it changes. A bootstrap string never changes.
+ */
+function defaultSyncSources(available: ReadonlySet<SpecSourceName>, store: DataStore | null): SpecSourceName[] {
+  const follower = store?.supportsPollingUpdatesFor?.('/v1/download_config_specs') === true;
+  const order: SpecSourceName[] = follower ? ['dataStore', 'network', 'file'] : ['network', 'file'];
+  return order.filter((s) => available.has(s));
+}
+
+function trimSlash(u: string): string {
+  return u.replace(/\/+$/, '');
+}

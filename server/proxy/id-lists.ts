@@ -1,0 +1,167 @@
+/**
+ * ID lists through the proxy: `POST /v1/get_id_lists` answers upstream's manifest (refreshed at most
+ * every idListsIntervalMs per key) with each list's `url` rewritten to this proxy; the list files are
+ * fetched from upstream incrementally (Range from the bytes already held, append-only per fileID) and
+ * served with Range support. File URLs carry an unguessable token derived from the SDK key (its
+ * SHA-256), so a file is only reachable through a manifest fetched with that key.
+ */
+import { createHash } from 'node:crypto';
+import type { Upstream } from './upstream';
+
+interface ListInfo {
+  name: string;
+  size: number;
+  creationTime: number;
+  fileID: string;
+  url: string; // upstream URL
+}
+
+interface KeyLists {
+  fetchedAt: number;
+  lists: Map<string, ListInfo>;
+  inflight: Promise<void> | null;
+  failure: { status: number; message: string } | null;
+}
+
+interface FileEntry {
+  sdkKey: string;
+  upstreamUrl: string;
+  size: number; // size announced by the latest manifest
+  data: Buffer;
+  inflight: Promise<void> | null;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+const json = (status: number, o: unknown): HttpAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json; charset=utf-8' },
+  body: JSON.stringify(o),
+});
+
+export class IdListCache {
+  private readonly byKey = new Map<string, KeyLists>();
+  private readonly files = new Map<string, FileEntry>();
+
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly intervalMs: number,
+    private readonly log: (level: 'debug' | 'info' | 'warn', msg: string) => void,
+  ) {}
+
+  static token(sdkKey: string): string {
+    return createHash('sha256').update(`id-lists:${sdkKey}`).digest('base64url');
+  }
+
+  private async refresh(sdkKey: string, k: KeyLists): Promise<void> {
+    try {
+      const res = await this.upstream.idListsManifest(sdkKey);
+      if (res.status === 401 || res.status === 403) {
+        k.failure = { status: res.status, message: `upstream answered ${res.status}` };
+        k.lists.clear();
+        this.dropFilesOf(sdkKey, new Set());
+        return;
+      }
+      if (res.status < 200 || res.status >= 300) throw new Error(`upstream answered ${res.status}`);
+      const parsed = JSON.parse(res.body.toString('utf8')) as Record<string, Partial<ListInfo>>;
+      const lists = new Map<string, ListInfo>();
+      for (const [name, v] of Object.entries(parsed ?? {})) {
+        if (!v || typeof v.url !== 'string' || typeof v.fileID !== 'string') continue;
+        lists.set(name, {
+          name,
+          url: v.url,
+          fileID: v.fileID,
+          size: typeof v.size === 'number' ? v.size : 0,
+          creationTime: typeof v.creationTime === 'number' ? v.creationTime : 0,
+        });
+      }
+      const token = IdListCache.token(sdkKey);
+      const live = new Set<string>();
+      for (const l of lists.values()) {
+        const id = `${token}/${l.fileID}`;
+        live.add(id);
+        const f = this.files.get(id);
+        if (f) f.size = Math.max(f.size, l.size);
+        else this.files.set(id, { sdkKey, upstreamUrl: l.url, size: l.size, data: Buffer.alloc(0), inflight: null });
+      }
+      this.dropFilesOf(sdkKey, live);
+      k.lists = lists;
+      k.fetchedAt = Date.now();
+      k.failure = null;
+    } catch (e) {
+      k.failure = { status: 502, message: (e as Error).message };
+      this.log('warn', `get_id_lists: ${(e as Error).message}`);
+    }
+  }
+
+  private dropFilesOf(sdkKey: string, keep: Set<string>): void {
+    for (const [id, f] of this.files) if (f.sdkKey === sdkKey && !keep.has(id)) this.files.delete(id);
+  }
+
+  async manifest(sdkKey: string, publicBase: string): Promise<HttpAnswer> {
+    let k = this.byKey.get(sdkKey);
+    if (!k) {
+      k = { fetchedAt: 0, lists: new Map(), inflight: null, failure: null };
+      this.byKey.set(sdkKey, k);
+    }
+    if (Date.now() - k.fetchedAt >= this.intervalMs) {
+      k.inflight ??= this.refresh(sdkKey, k).finally(() => {
+        k.inflight = null;
+      });
+      await k.inflight;
+    }
+    if (k.failure && (k.failure.status === 401 || k.failure.status === 403)) {
+      this.byKey.delete(sdkKey);
+      return json(k.failure.status, { error: k.failure.message });
+    }
+    if (k.fetchedAt === 0) return json(502, { error: `upstream unavailable: ${k.failure?.message ?? 'no manifest'}` });
+    const token = IdListCache.token(sdkKey);
+    const out: Record<string, ListInfo> = {};
+    for (const l of k.lists.values()) {
+      out[l.name] = { ...l, url: `${publicBase}/v1/id_list_file/${token}/${encodeURIComponent(l.fileID)}` };
+    }
+    return json(200, out);
+  }
+
+  private async fill(f: FileEntry): Promise<void> {
+    if (f.data.length >= f.size) return;
+    f.inflight ??= (async () => {
+      const res = await this.upstream.idListFile(f.upstreamUrl, f.sdkKey, f.data.length);
+      if (res.status === 206) f.data = Buffer.concat([f.data, res.body]);
+      else if (res.status === 200) f.data = res.body; // upstream ignored the range: a full copy
+      else throw new Error(`upstream answered ${res.status}`);
+    })().finally(() => {
+      f.inflight = null;
+    });
+    await f.inflight;
+  }
+
+  async file(token: string, fileID: string, range: string | undefined): Promise<HttpAnswer> {
+    const f = this.files.get(`${token}/${fileID}`);
+    if (!f) return json(404, { error: 'unknown id list file' });
+    try {
+      await this.fill(f);
+    } catch (e) {
+      if (f.data.length === 0) return json(502, { error: `upstream unavailable: ${(e as Error).message}` });
+    }
+    const total = f.data.length;
+    const headers: Record<string, string> = { 'content-type': 'text/plain', 'accept-ranges': 'bytes' };
+    if (!range) return { status: 200, headers, body: f.data };
+    const m = /^bytes=(\d+)-(\d*)$/.exec(range.trim());
+    if (!m) return { status: 416, headers: { ...headers, 'content-range': `bytes */${total}` }, body: '' };
+    const start = Number(m[1]);
+    const end = m[2] ? Math.min(Number(m[2]), total - 1) : total - 1;
+    if (start >= total || end < start) {
+      return { status: 416, headers: { ...headers, 'content-range': `bytes */${total}` }, body: '' };
+    }
+    return {
+      status: 206,
+      headers: { ...headers, 'content-range': `bytes ${start}-${end}/${total}` },
+      body: f.data.subarray(start, end + 1),
+    };
+  }
+}

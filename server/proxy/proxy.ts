@@ -1,0 +1,350 @@
+/**
+ * The forward proxy: a node:http server in front of Statsig for a fleet of server SDKs.
+ *
+ *   GET  /v1/download_config_specs/<sdkKey>.json[?sinceTime=<lcut>]   cached specs (gzip, ETag/304,
+ *        {"has_updates":false} when the caller is current; 401/403 when upstream refuses the key)
+ *   POST /v1/get_id_lists                                            manifest with URLs to this proxy
+ *   GET  /v1/id_list_file/<token>/<fileID>                           list file, Range supported
+ *   POST /v1/log_event                                               queued, batched, retried upstream
+ *   GET  /health, GET /metrics                                       JSON health, Prometheus text
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { RedisDataStore } from '../fleet/redis-data-store';
+import { DcsCache, type KeyEntry } from './dcs-cache';
+import { IdListCache } from './id-lists';
+import { LogEventForwarder } from './log-events';
+import { Registry } from './metrics';
+import { type ProxyOptions, type ProxyOptionsInput, resolveProxyOptions } from './options';
+import { Upstream } from './upstream';
+
+const gunzipAsync = promisify(gunzip);
+const DCS_PREFIX = '/v1/download_config_specs/';
+const NO_UPDATES = Buffer.from('{"has_updates":false}');
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export interface ProxyHealth {
+  status: 'ok' | 'degraded';
+  cache: 'local' | 'redis';
+  uptimeMs: number;
+  redis: ReturnType<RedisDataStore['health']> | null;
+  leaderOf: string[];
+  keys: {
+    key: string;
+    state: string;
+    lcut: number | null;
+    ageMs: number | null;
+    leader: boolean;
+    from: string | null;
+    lastError: string | null;
+  }[];
+  logEvents: { queued: number; received: number; sent: number; dropped: number };
+}
+
+export interface ForwardProxy {
+  readonly url: string;
+  readonly port: number;
+  readonly options: ProxyOptions;
+  readonly server: Server;
+  health(): ProxyHealth;
+  metricsText(): string;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+type Log = (level: 'debug' | 'info' | 'warn', msg: string) => void;
+
+export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Console, 'log' | 'warn'> = console): Promise<ForwardProxy> {
+  const o = resolveProxyOptions(input);
+  const started = Date.now();
+  const log: Log = (level, msg) => {
+    if (level === 'debug' && !o.debug) return;
+    (level === 'warn' ? logger.warn : logger.log)(`[firstlight proxy] ${msg}`);
+  };
+
+  const reg = new Registry();
+  const requests = reg.counter('firstlight_proxy_requests_total', 'HTTP requests served, by route and status');
+  const upstreamMetrics = {
+    latency: reg.histogram('firstlight_proxy_upstream_request_duration_seconds', 'Upstream request latency'),
+    requests: reg.counter('firstlight_proxy_upstream_requests_total', 'Upstream requests, by endpoint and status'),
+    errors: reg.counter('firstlight_proxy_upstream_errors_total', 'Upstream failures, by endpoint and kind'),
+  };
+  const polls = reg.counter('firstlight_proxy_upstream_polls_total', 'download_config_specs polls sent upstream');
+  const installs = reg.counter('firstlight_proxy_specs_installed_total', 'New specs installed, by origin');
+  const rejected = reg.counter('firstlight_proxy_specs_rejected_total', 'Payloads refused, by origin and reason');
+  const evictions = reg.counter('firstlight_proxy_sdk_key_evictions_total', 'SDK keys evicted to stay under --max-sdk-keys');
+  const leCounters = {
+    received: reg.counter('firstlight_proxy_log_events_received_total', 'Events accepted on /v1/log_event'),
+    sent: reg.counter('firstlight_proxy_log_events_sent_total', 'Events delivered upstream'),
+    dropped: reg.counter('firstlight_proxy_log_events_dropped_total', 'Events dropped, by reason'),
+  };
+
+  const upstream = new Upstream(o.upstream, o.upstreamApi, o.upstreamTimeoutMs, upstreamMetrics);
+  let cache: DcsCache | null = null;
+  let store: RedisDataStore | null = null;
+  if (o.cache === 'redis') {
+    store = new RedisDataStore({
+      url: o.redisUrl,
+      keyPrefix: o.redisKeyPrefix,
+      role: 'writer',
+      leaseTtlMs: o.redisLeaderTtlMs,
+      cacheTtlMs: o.redisCacheTtlMs,
+      safetyPollMs: Math.max(1000, o.pollingIntervalMs),
+      onLeaderChange: (key, leader) => {
+        log('info', `${leader ? 'now' : 'no longer'} the writer for key ${cache?.entries.size ? labelOfDataKey(key) : ''}`);
+        if (leader) void cache?.onLeaderGained(key);
+      },
+      onConnectionChange: (up) => log(up ? 'info' : 'warn', up ? 'Redis connected' : 'Redis connection lost; serving from memory and polling upstream directly'),
+      logger: { warn: (m: string) => log('warn', m) },
+    });
+    await store.initialize();
+  }
+  cache = new DcsCache({ options: o, upstream, store, counters: { polls, installs, rejected, evictions }, log });
+  const dcs = cache;
+  const labelOfDataKey = (dataKey: string) => [...dcs.entries.values()].find((e) => e.dataKey === dataKey)?.label ?? '?';
+  const idLists = new IdListCache(upstream, o.idListsIntervalMs, log);
+  const logEvents = new LogEventForwarder(upstream, o, leCounters, log);
+
+  reg.gauge('firstlight_proxy_sdk_keys', 'SDK keys being served', () => [[undefined, dcs.size]]);
+  reg.gauge('firstlight_proxy_cache_age_seconds', 'Seconds since the cached specs of a key were last confirmed current', () =>
+    [...dcs.entries.values()]
+      .filter((e) => e.specs)
+      .map((e) => [{ key: e.label }, (Date.now() - e.confirmedAt) / 1000] as [Record<string, string>, number]),
+  );
+  reg.gauge('firstlight_proxy_cache_lcut', 'lcut (time) of the cached specs per key', () =>
+    [...dcs.entries.values()].filter((e) => e.specs).map((e) => [{ key: e.label }, e.specs!.lcut] as [Record<string, string>, number]),
+  );
+  reg.gauge('firstlight_proxy_key_leader', '1 when this proxy holds the writer lease for the key', () =>
+    [...dcs.entries.values()].map((e) => [{ key: e.label }, dcs.isLeader(e) ? 1 : 0] as [Record<string, string>, number]),
+  );
+  reg.gauge('firstlight_proxy_leader', '1 when this proxy polls upstream for at least one key (redis: holds a lease; local: always)', () => [
+    [undefined, o.cache === 'local' ? 1 : [...dcs.entries.values()].some((e) => dcs.isLeader(e)) ? 1 : 0],
+  ]);
+  reg.gauge('firstlight_proxy_redis_connected', '1 when connected to Redis (cache=redis)', () => [
+    [undefined, store ? (store.connected ? 1 : 0) : 0],
+  ]);
+  reg.gauge('firstlight_proxy_log_event_queue_depth', 'Events waiting to be sent upstream', () => [[undefined, logEvents.depth]]);
+
+  const count = (route: string, status: number) => requests.inc({ route, status: String(status) });
+
+  function sendJson(res: ServerResponse, route: string, status: number, o: unknown): void {
+    const body = Buffer.from(JSON.stringify(o));
+    res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': body.length });
+    res.end(body);
+    count(route, status);
+  }
+
+  function serveDcs(req: IncomingMessage, res: ServerResponse, e: KeyEntry, query: string): void {
+    if (e.state === 'unauthorized') {
+      return sendJson(res, 'dcs', e.authStatus ?? 401, { error: `upstream refused this key (${e.authStatus ?? 401})` });
+    }
+    const s = e.specs;
+    if (!s) return sendJson(res, 'dcs', 503, { error: 'specs unavailable: upstream unreachable and nothing cached for this key' });
+    const since = query ? sinceTimeOf(query) : 0;
+    if (since >= s.lcut && since > 0) {
+      res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': NO_UPDATES.length });
+      res.end(NO_UPDATES);
+      return count('dcs', 200);
+    }
+    const ae = req.headers['accept-encoding'];
+    const useGz = typeof ae === 'string' && ae.includes('gzip');
+    const etag = useGz ? s.etagGz : s.etag;
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined && (inm === etag || inm.split(',').some((t) => t.trim() === etag))) {
+      res.writeHead(304, { etag, vary: 'Accept-Encoding' });
+      res.end();
+      return count('dcs', 304);
+    }
+    const body = useGz ? s.gz : s.body;
+    const headers: Record<string, string | number> = {
+      'content-type': JSON_TYPE,
+      'content-length': body.length,
+      etag,
+      vary: 'Accept-Encoding',
+      'cache-control': 'no-cache',
+    };
+    if (useGz) headers['content-encoding'] = 'gzip';
+    res.writeHead(200, headers);
+    res.end(body);
+    count('dcs', 200);
+  }
+
+  async function readBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > o.maxBodyBytes) throw Object.assign(new Error('request body too large'), { status: 413 });
+      chunks.push(c as Buffer);
+    }
+    const raw = Buffer.concat(chunks);
+    return req.headers['content-encoding'] === 'gzip' ? gunzipAsync(raw) : raw;
+  }
+
+  function apiKeyOf(req: IncomingMessage): string | null {
+    const k = req.headers['statsig-api-key'];
+    return typeof k === 'string' && k.length > 0 ? k : null;
+  }
+
+  function publicBase(req: IncomingMessage): string {
+    return o.publicUrl?.replace(/\/+$/, '') ?? `http://${req.headers.host ?? `${o.host}:${o.port}`}`;
+  }
+
+  async function handleSlow(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (path.startsWith(DCS_PREFIX) && (method === 'GET' || method === 'HEAD')) {
+      const key = sdkKeyFromPath(path);
+      if (!key) return sendJson(res, 'dcs', 400, { error: 'missing SDK key' });
+      const e = await dcs.lookup(key);
+      if (e === 'too-many') return sendJson(res, 'dcs', 503, { error: 'too many SDK keys (--max-sdk-keys)' });
+      return serveDcs(req, res, e, query);
+    }
+    if (path === '/v1/get_id_lists' && method === 'POST') {
+      await readBody(req).catch(() => Buffer.alloc(0));
+      const key = apiKeyOf(req);
+      if (!key) return sendJson(res, 'get_id_lists', 401, { error: 'missing STATSIG-API-KEY' });
+      const a = await idLists.manifest(key, publicBase(req));
+      res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+      res.end(a.body);
+      return count('get_id_lists', a.status);
+    }
+    if (path.startsWith('/v1/id_list_file/') && (method === 'GET' || method === 'HEAD')) {
+      const [token, fileID] = path.slice('/v1/id_list_file/'.length).split('/');
+      if (!token || !fileID) return sendJson(res, 'id_list_file', 404, { error: 'not found' });
+      const range = req.headers.range;
+      const a = await idLists.file(token, decodeURIComponent(fileID), typeof range === 'string' ? range : undefined);
+      res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+      res.end(method === 'HEAD' ? undefined : a.body);
+      return count('id_list_file', a.status);
+    }
+    if (path === '/v1/log_event' && method === 'POST') {
+      const key = apiKeyOf(req);
+      if (!key) return sendJson(res, 'log_event', 401, { error: 'missing STATSIG-API-KEY' });
+      let body: { events?: unknown; statsigMetadata?: unknown };
+      try {
+        body = JSON.parse((await readBody(req)).toString('utf8')) as typeof body;
+      } catch (err) {
+        const status = (err as { status?: number }).status ?? 400;
+        return sendJson(res, 'log_event', status, { error: (err as Error).message });
+      }
+      if (typeof body !== 'object' || body === null || !Array.isArray(body.events)) {
+        return sendJson(res, 'log_event', 400, { error: 'expected {"events": [...]}' });
+      }
+      if (!logEvents.enqueue(key, body)) return sendJson(res, 'log_event', 503, { error: 'event queue full, retry later' });
+      return sendJson(res, 'log_event', 202, { success: true });
+    }
+    if (path === '/health' && method === 'GET') {
+      const h = health();
+      return sendJson(res, 'health', 200, h);
+    }
+    if (path === '/metrics' && method === 'GET') {
+      const body = Buffer.from(reg.render());
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': body.length });
+      res.end(body);
+      return count('metrics', 200);
+    }
+    return sendJson(res, 'other', 404, { error: 'not found' });
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const query = q < 0 ? '' : url.slice(q + 1);
+    // hot path: a known key with settled specs is answered synchronously
+    if (req.method === 'GET' && path.startsWith(DCS_PREFIX)) {
+      const key = sdkKeyFromPath(path);
+      const e = key ? dcs.peek(key) : undefined;
+      if (e) return serveDcs(req, res, e, query);
+    }
+    handleSlow(req, res, path, query).catch((err: unknown) => {
+      log('warn', `request failed: ${(err as Error).message}`);
+      if (!res.headersSent) sendJson(res, 'error', 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  }
+
+  function health(): ProxyHealth {
+    const now = Date.now();
+    const keys = [...dcs.entries.values()].map((e) => ({
+      key: e.label,
+      state: e.state,
+      lcut: e.specs?.lcut ?? null,
+      ageMs: e.specs ? now - e.confirmedAt : null,
+      leader: o.cache === 'local' ? true : dcs.isLeader(e),
+      from: e.specs?.from ?? null,
+      lastError: e.lastError,
+    }));
+    const redis = store?.health() ?? null;
+    const degraded = (redis?.degraded ?? false) || keys.some((k) => k.state === 'error' || (k.lastError !== null && k.state !== 'unauthorized'));
+    return {
+      status: degraded ? 'degraded' : 'ok',
+      cache: o.cache,
+      uptimeMs: now - started,
+      redis,
+      leaderOf: keys.filter((k) => k.leader).map((k) => k.key),
+      keys,
+      logEvents: {
+        queued: logEvents.depth,
+        received: leCounters.received.total(),
+        sent: leCounters.sent.total(),
+        dropped: leCounters.dropped.total(),
+      },
+    };
+  }
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, onRequest);
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
+  log('info', `listening on ${url} (cache=${o.cache}, polling every ${o.pollingIntervalMs} ms)`);
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    options: o,
+    server,
+    health,
+    metricsText: () => reg.render(),
+    stop(timeoutMs = 5000) {
+      stopping ??= (async () => {
+        dcs.stop();
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        await logEvents.stop(timeoutMs);
+        await store?.shutdown();
+        server.closeAllConnections();
+        await closed;
+        await upstream.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function sdkKeyFromPath(path: string): string | null {
+  let k = path.slice(DCS_PREFIX.length);
+  if (k.endsWith('.json')) k = k.slice(0, -5);
+  if (!k || k.includes('/')) return null;
+  try {
+    return decodeURIComponent(k);
+  } catch {
+    return null;
+  }
+}
+
+function sinceTimeOf(query: string): number {
+  const i = query.indexOf('sinceTime=');
+  if (i < 0) return 0;
+  const n = Number.parseInt(query.slice(i + 10), 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}

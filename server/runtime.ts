@@ -1,0 +1,159 @@
+/**
+ * The composition root of one instance: builds the spec sources, the spec store and its sync loop, the
+ * ID-list sync, the HTTP client and the event pipeline from normalised options, and owns their
+ * start-up and shutdown order. No evaluation logic lives here.
+ */
+import { HttpClient } from './net/http-client';
+import type { NormalizedOptions, SpecSourceName } from './options';
+import { BootstrapSource } from './sources/bootstrap-source';
+import { DataStoreSource } from './sources/data-store-source';
+import { FileSource } from './sources/file-source';
+import { HttpSource } from './sources/http-source';
+import type { SpecSource } from './sources/spec-source';
+import { dataStoreKey } from './store/data-store';
+import { SpecStore } from './sync/spec-store';
+import { SpecSync } from './sync/spec-sync';
+import { IdListSync } from './idlists/id-list-sync';
+import { EventLogger } from './events/event-logger';
+import type { EventSink } from './events/event-sink';
+import { JsonlFileSink } from './events/sinks/jsonl-file-sink';
+import { StatsigLogEventSink } from './events/sinks/statsig-log-event-sink';
+
+export interface InitializeDetails {
+  /** true when specs are in force. */
+  readonly success: boolean;
+  /** The source the specs in force came from. */
+  readonly source: SpecSourceName | null;
+  readonly durationMs: number;
+  /** true when initTimeoutMs passed before a source answered (sync goes on in the background). */
+  readonly timedOut: boolean;
+  readonly error: string | null;
+}
+
+export class Runtime {
+  readonly options: NormalizedOptions;
+  readonly store: SpecStore;
+  readonly specSync: SpecSync;
+  readonly idListSync: IdListSync | null;
+  readonly events: EventLogger;
+  readonly http: HttpClient | null;
+  #storeReady: Promise<void> | null = null;
+
+  constructor(options: NormalizedOptions) {
+    this.options = options;
+    const o = options;
+    const needsNetwork =
+      !o.localMode &&
+      o.serverSecret.length > 0 &&
+      (o.initializeSources.includes('network') || o.configSyncSources.includes('network') || o.eventSinks.includes('statsig'));
+    // local mode never creates a dispatcher, so it cannot open a connection
+    this.http = needsNetwork ? new HttpClient(o.serverSecret, o.http) : null;
+    this.store = new SpecStore(o.serverSecret);
+
+    const sources = new Map<SpecSourceName, SpecSource>();
+    const used = new Set([...o.initializeSources, ...o.configSyncSources]);
+    if (used.has('bootstrap') && o.bootstrapValues) sources.set('bootstrap', new BootstrapSource(o.bootstrapValues));
+    if (used.has('file') && o.specsFile) sources.set('file', new FileSource(o.specsFile, o.idListsFile));
+    if (used.has('dataStore') && o.dataStore) sources.set('dataStore', new DataStoreSource(o.dataStore, o.serverSecret));
+    if (used.has('network') && this.http) {
+      sources.set('network', new HttpSource(this.http, o.urls.downloadConfigSpecs, o.serverSecret));
+    }
+
+    this.specSync = new SpecSync({
+      store: this.store,
+      sources,
+      initializeSources: o.initializeSources,
+      configSyncSources: o.configSyncSources,
+      intervalMs: o.rulesetsSyncIntervalMs,
+      logger: o.logger,
+      onApplied: (payload, outcome) => {
+        if (payload.origin === 'network' && this.#isStoreWriter()) {
+          o.dataStore!
+            .set(dataStoreKey(o.serverSecret, '/v1/download_config_specs'), payload.text, outcome.lcut)
+            .catch((err: unknown) => o.logger.warn('writing specs to the data store failed', err));
+        }
+        o.onRulesUpdated?.({ lcut: outcome.lcut, source: payload.origin, payload: payload.text });
+      },
+    });
+
+    this.idListSync =
+      this.http && !o.localMode
+        ? new IdListSync({
+            client: this.http,
+            url: `${o.urls.getIdLists}/get_id_lists`,
+            intervalMs: o.idListsSyncIntervalMs,
+            logger: o.logger,
+            onLists: (lists) => this.store.setIdLists(lists),
+          })
+        : null;
+
+    this.events = new EventLogger({
+      sinks: o.disableAllLogging ? [] : o.eventSinks.map((s) => this.#sink(s)),
+      batchSize: o.eventQueueSize,
+      flushIntervalMs: o.flushIntervalMs,
+      maxQueuedBatches: o.retryQueueSize,
+      retryLimit: o.logEventRetryLimit,
+      retryBackoffMs: o.logEventRetryBackoffMs,
+      retryMaxBackoffMs: o.logEventRetryMaxBackoffMs,
+      dedupeMaxKeys: o.exposureDedupeMaxKeys,
+      dedupeWindowMs: o.exposureDedupeWindowMs,
+      disabled: o.disableAllLogging,
+      logger: o.logger,
+    });
+  }
+
+  /** Loads specs (and ID lists) from the initialize sources within initTimeoutMs, then starts syncing. */
+  async initialize(): Promise<InitializeDetails> {
+    const started = Date.now();
+    const o = this.options;
+    let error: string | null = null;
+    const work = (async () => {
+      if (o.dataStore) {
+        this.#storeReady ??= o.dataStore.initialize();
+        await this.#storeReady.catch((err: unknown) => {
+          error = `data store initialize failed: ${(err as Error)?.message ?? String(err)}`;
+          o.logger.warn(error);
+        });
+      }
+      await Promise.all([this.specSync.initialize(), this.idListSync?.syncNow()]);
+    })();
+    let timedOut = false;
+    if (o.initTimeoutMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          resolve();
+        }, o.initTimeoutMs);
+      });
+      await Promise.race([work, timeout]);
+      clearTimeout(timer);
+    } else {
+      await work;
+    }
+    this.specSync.start();
+    this.idListSync?.start();
+    const success = this.store.current() !== null;
+    if (!success && error === null) error = this.specSync.health().lastError?.message ?? (timedOut ? 'initialize timed out' : 'no source yielded specs');
+    return { success, source: this.store.origin, durationMs: Date.now() - started, timedOut: timedOut && !success, error };
+  }
+
+  async shutdown(timeoutMs: number): Promise<void> {
+    await Promise.all([this.specSync.stop(), this.idListSync?.stop()]);
+    await this.events.shutdown(timeoutMs);
+    await this.http?.close();
+    await this.options.dataStore?.shutdown().catch(() => {});
+  }
+
+  /** The instance that fetches from the network writes what it fetched for its followers. */
+  #isStoreWriter(): boolean {
+    const store = this.options.dataStore;
+    return store !== null && store.supportsPollingUpdatesFor?.('/v1/download_config_specs') !== true;
+  }
+
+  #sink(s: NormalizedOptions['eventSinks'][number]): EventSink {
+    if (s === 'file') return new JsonlFileSink(this.options.eventLogFile);
+    if (s === 'statsig') return new StatsigLogEventSink(this.http!, this.options.urls.logEvent);
+    return s;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Evaluation snapshots (posthog-rs `evaluate_flags()`, adapted to Statsig): one user, one set of specs,
+ * one set of overrides, pinned when the snapshot is made. Each entity is evaluated at most once; the
+ * first read through checkGate/getConfig/… logs its exposure (once per entity per snapshot, then the
+ * instance-wide dedupe), peek* reads never log. Filtered copies start with nothing accessed and never
+ * mark their parent. The bootstrap is written from the same pinned inputs, so the server render and the
+ * browser agree by construction.
+ */
+import {
+  clientInitializeResponse,
+  clientInitializeResponseJSON,
+  getConfig,
+  getExperiment,
+  getFeatureGate,
+  getLayer,
+  type Specs,
+} from '../lib/index';
+import type { LocalOverrides } from '../lib/overrides';
+import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
+import type { Exposures } from './exposures';
+import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
+import type { ClientInitializeResponseOptions } from './statsig';
+import { defaultResult, rulePassed } from './default-results';
+
+/** What a snapshot needs from its instance, captured at creation. */
+export interface SnapshotHost {
+  readonly specs: Specs | null;
+  readonly emptySpecs: () => Specs;
+  readonly evalOptions: { readonly environment?: string; readonly overrides: LocalOverrides };
+  readonly exposures: Exposures;
+  readonly cirOptions: (o: ClientInitializeResponseOptions) => object;
+  readonly record: (where: string, err: unknown) => void;
+}
+
+type Kind = 'gate' | 'config' | 'experiment' | 'layer';
+type Result = FeatureGate | DynamicConfig | Experiment | Layer;
+
+/** Shared, pinned state of a snapshot and its filtered copies. */
+interface Pinned {
+  readonly host: SnapshotHost;
+  readonly user: StatsigUser;
+  /** Users without any ID are evaluated but never logged (nothing to attribute an exposure to). */
+  readonly logExposures: boolean;
+  readonly memo: Map<string, Result>;
+}
+
+export class EvaluationSnapshot {
+  readonly #p: Pinned;
+  /** Names this copy answers for; null = every entity. */
+  readonly #names: ReadonlySet<string> | null;
+  /** Entities read through an exposure-logging accessor in this copy, in first-read order. */
+  readonly #accessed = new Map<string, { kind: Kind; name: string }>();
+  /** Layer parameters whose exposure this copy logged. */
+  readonly #layerParams = new Set<string>();
+
+  private constructor(pinned: Pinned, names: ReadonlySet<string> | null) {
+    this.#p = pinned;
+    this.#names = names;
+  }
+
+  /** @internal Use `statsig.evaluateAll(user)`. */
+  static create(host: SnapshotHost, user: StatsigUser, only?: readonly string[]): EvaluationSnapshot {
+    const valid = typeof user === 'object' && user !== null && !Array.isArray(user);
+    const copy: StatsigUser = valid ? (structuredClone(user) as StatsigUser) : {};
+    if (!valid) host.record('evaluateAll', new TypeError('firstlight: evaluateAll() needs a user object'));
+    const pinned: Pinned = { host, user: Object.freeze(copy), logExposures: valid && hasAnyId(copy), memo: new Map() };
+    return new EvaluationSnapshot(pinned, only ? new Set(only) : null);
+  }
+
+  /** The user as evaluated (a frozen copy). */
+  get user(): Readonly<StatsigUser> {
+    return this.#p.user;
+  }
+
+  /** The lcut of the specs this snapshot was evaluated on; 0 before specs arrived. */
+  get lcut(): number {
+    return this.#p.host.specs?.lcut ?? 0;
+  }
+
+  checkGate(name: string): boolean {
+    return this.getFeatureGate(name).value;
+  }
+  getFeatureGate(name: string): FeatureGate {
+    const gate = this.#get('gate', name) as FeatureGate;
+    if (this.#firstAccess('gate', name, gate)) this.#p.host.exposures.gate(this.#p.user, gate);
+    return gate;
+  }
+  getConfig(name: string): ConfigResult {
+    const config = this.#get('config', name) as DynamicConfig;
+    if (this.#firstAccess('config', name, config)) this.#p.host.exposures.config(this.#p.user, config, rulePassed(config));
+    return configResult(config);
+  }
+  getExperiment(name: string): ExperimentResult {
+    const experiment = this.#get('experiment', name) as Experiment;
+    if (this.#firstAccess('experiment', name, experiment)) this.#p.host.exposures.config(this.#p.user, experiment, rulePassed(experiment));
+    return configResult(experiment);
+  }
+  /** Marks the layer accessed; each parameter read that exists logs its layer exposure (once). */
+  getLayer(name: string): LayerResult {
+    const layer = this.#get('layer', name) as Layer;
+    this.#firstAccess('layer', name, layer);
+    const log = this.#p.logExposures && layer.details.reason !== 'Error';
+    return layerResult(layer, (param) => {
+      const key = `${name}\u0000${param}`;
+      if (!log || this.#layerParams.has(key)) return;
+      this.#layerParams.add(key);
+      this.#p.host.exposures.layer(this.#p.user, layer, param);
+    });
+  }
+
+  /** Reads without an exposure and without marking the entity accessed. */
+  peekGate(name: string): FeatureGate {
+    return this.#get('gate', name) as FeatureGate;
+  }
+  peekConfig(name: string): ConfigResult {
+    return configResult(this.#get('config', name) as DynamicConfig);
+  }
+  peekExperiment(name: string): ExperimentResult {
+    return configResult(this.#get('experiment', name) as Experiment);
+  }
+  peekLayer(name: string): LayerResult {
+    return layerResult(this.#get('layer', name) as Layer, () => {});
+  }
+
+  /** Names read through the exposure-logging accessors of this copy, in first-read order. */
+  accessedNames(): readonly string[] {
+    return [...new Set([...this.#accessed.values()].map((a) => a.name))];
+  }
+
+  /** A copy limited to the entities this copy handed out; its own reads start from nothing. */
+  onlyAccessed(): EvaluationSnapshot {
+    return new EvaluationSnapshot(this.#p, new Set(this.accessedNames()));
+  }
+
+  /** A copy limited to `names` (within this copy's own limit). */
+  only(names: readonly string[]): EvaluationSnapshot {
+    const wanted = new Set(names.filter((n) => this.#names === null || this.#names.has(n)));
+    return new EvaluationSnapshot(this.#p, wanted);
+  }
+
+  /**
+   * The values of the entities handed out, as event metadata (`flag:<name>` → gate "true"/"false",
+   * otherwise the JSON value).
+   */
+  flagMetadata(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const { kind, name } of this.#accessed.values()) {
+      const r = this.#get(kind, name);
+      out[`flag:${name}`] = typeof r.value === 'boolean' ? String(r.value) : JSON.stringify(r.value);
+    }
+    return out;
+  }
+
+  /**
+   * The `@statsig/js-client` bootstrap of this snapshot's user, limited to this copy's entities. The
+   * snapshot's overrides are included unless `includeLocalOverrides: false`, so the browser sees what the
+   * server rendered. Null before specs arrived.
+   */
+  toClientInitializeResponse(options: ClientInitializeResponseOptions = {}): JsonObject | null {
+    return this.#cir(options, false) as JsonObject | null;
+  }
+  toClientInitializeResponseJSON(options: ClientInitializeResponseOptions = {}): string | null {
+    return this.#cir(options, true) as string | null;
+  }
+
+  #cir(options: ClientInitializeResponseOptions, json: boolean): unknown {
+    const specs = this.#p.host.specs;
+    if (!specs) return null;
+    try {
+      const { includeLocalOverrides = true, ...rest } = options;
+      const opts: Record<string, unknown> = { ...this.#p.host.cirOptions(rest) };
+      if (includeLocalOverrides) opts.overrides = this.#p.host.evalOptions.overrides;
+      const only = this.#names === null ? rest.only : rest.only ? rest.only.filter((n) => this.#names!.has(n)) : [...this.#names];
+      if (only) opts.only = only;
+      return json ? clientInitializeResponseJSON(specs, this.#p.user, opts) : clientInitializeResponse(specs, this.#p.user, opts);
+    } catch (err) {
+      this.#p.host.record('snapshot bootstrap', err);
+      return null;
+    }
+  }
+
+  #firstAccess(kind: Kind, name: string, r: Result): boolean {
+    const key = `${kind}:${name}`;
+    if (this.#accessed.has(key)) return false;
+    this.#accessed.set(key, { kind, name });
+    return this.#p.logExposures && r.details.reason !== 'Error';
+  }
+
+  #get(kind: Kind, name: string): Result {
+    if (typeof name !== 'string' || name.length === 0) {
+      this.#p.host.record('snapshot', new TypeError(`firstlight: ${kind} name must be a non-empty string`));
+      return defaultResult(kind, '', 'Error');
+    }
+    if (this.#names !== null && !this.#names.has(name)) return defaultResult(kind, name, 'Unrecognized');
+    const key = `${kind}:${name}`;
+    let r = this.#p.memo.get(key);
+    if (r === undefined) {
+      r = this.#evaluate(kind, name);
+      this.#p.memo.set(key, r);
+    }
+    return r;
+  }
+
+  #evaluate(kind: Kind, name: string): Result {
+    const { host, user } = this.#p;
+    try {
+      const specs = host.specs ?? host.emptySpecs();
+      const opts = host.evalOptions;
+      const r =
+        kind === 'gate'
+          ? getFeatureGate(specs, user, name, opts)
+          : kind === 'config'
+            ? getConfig(specs, user, name, opts)
+            : kind === 'experiment'
+              ? getExperiment(specs, user, name, opts)
+              : getLayer(specs, user, name, opts);
+      if (!host.specs && r.details.reason !== 'LocalOverride') return defaultResult(kind, name, 'Uninitialized');
+      return r;
+    } catch (err) {
+      host.record(`snapshot ${kind} "${name}"`, err);
+      return defaultResult(kind, name, 'Error');
+    }
+  }
+}
+
+function hasAnyId(user: StatsigUser): boolean {
+  if ((typeof user.userID === 'string' && user.userID !== '') || typeof user.userID === 'number') return true;
+  const ids = user.customIDs;
+  return typeof ids === 'object' && ids !== null && Object.values(ids).some((v) => (typeof v === 'string' && v !== '') || typeof v === 'number');
+}

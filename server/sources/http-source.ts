@@ -1,0 +1,38 @@
+/**
+ * download_config_specs over HTTP in Statsig's URL scheme:
+ * `<apiForDownloadConfigSpecs>/download_config_specs/<serverSecret>.json[?sinceTime=<lcut>]`.
+ * A forward proxy is just another base URL.
+ */
+import { SourceUnavailableError } from '../../lib/errors';
+import type { HttpClient } from '../net/http-client';
+import { HttpError } from '../net/http-error';
+import type { SpecPayload, SpecSource } from './spec-source';
+
+export class HttpSource implements SpecSource {
+  readonly name = 'network' as const;
+  readonly #client: HttpClient;
+  readonly #base: string;
+  readonly #serverSecret: string;
+
+  constructor(client: HttpClient, baseUrl: string, serverSecret: string) {
+    this.#client = client;
+    this.#base = baseUrl;
+    this.#serverSecret = serverSecret;
+  }
+
+  url(sinceTime: number): string {
+    const u = `${this.#base}/download_config_specs/${encodeURIComponent(this.#serverSecret)}.json`;
+    return sinceTime > 0 ? `${u}?sinceTime=${sinceTime}` : u;
+  }
+
+  async load(sinceTime: number, signal: AbortSignal): Promise<SpecPayload> {
+    try {
+      const res = await this.#client.send({ method: 'GET', url: this.url(sinceTime), signal });
+      return { origin: 'network', text: res.body };
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : null;
+      const hint = status === 401 || status === 403 ? ' (is the server secret right?)' : '';
+      throw new SourceUnavailableError(`firstlight: download_config_specs: ${(err as Error).message}${hint}`, { cause: err });
+    }
+  }
+}

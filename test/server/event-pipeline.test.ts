@@ -1,0 +1,233 @@
+// The event pipeline against a real HTTP log_event endpoint on loopback: retries, bounds, exactly-once
+// delivery after an outage, shutdown accounting, and the local sinks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventLogger, type EventLoggerConfig } from '../../server/events/event-logger';
+import { StatsigLogEventSink } from '../../server/events/sinks/statsig-log-event-sink';
+import { JsonlFileSink } from '../../server/events/sinks/jsonl-file-sink';
+import { ExposureDedupe } from '../../server/events/dedupe';
+import { HttpClient } from '../../server/net/http-client';
+import { normalizeOptions } from '../../server/options';
+import { silentLogger } from '../../server/logger';
+import type { StatsigEvent } from '../../server/events/event';
+import type { EventSink } from '../../server/events/event-sink';
+import { FakeStatsig, SECRET } from './support/fake-statsig';
+import { waitFor } from './support/wait';
+
+function event(i: number): StatsigEvent {
+  return { eventName: 'custom', user: { userID: `u${i}`, privateAttributes: null }, value: i, metadata: { seq: String(i) }, time: Date.now() };
+}
+
+function config(sinks: EventSink[], over: Partial<EventLoggerConfig> = {}): EventLoggerConfig {
+  return {
+    sinks,
+    batchSize: 10,
+    flushIntervalMs: 60_000,
+    maxQueuedBatches: 10,
+    retryLimit: 1_000,
+    retryBackoffMs: 2,
+    retryMaxBackoffMs: 20,
+    dedupeMaxKeys: 1_000,
+    dedupeWindowMs: 60_000,
+    disabled: false,
+    logger: silentLogger,
+    ...over,
+  };
+}
+
+async function withUpstream(fn: (fake: FakeStatsig, sink: StatsigLogEventSink, client: HttpClient) => Promise<void>) {
+  const fake = await new FakeStatsig().start();
+  const client = new HttpClient(SECRET, normalizeOptions(SECRET, {}).http);
+  try {
+    await fn(fake, new StatsigLogEventSink(client, fake.api), client);
+  } finally {
+    await client.close();
+    await fake.close();
+  }
+}
+
+test('an upstream that fails for a while: every event queued within the bound arrives exactly once after recovery', async () => {
+  await withUpstream(async (fake, sink) => {
+    const logger = new EventLogger(config([sink], { maxQueuedBatches: 5 }));
+    fake.logEventStatus = 503;
+    for (let i = 0; i < 45; i++) logger.log(event(i));
+    await logger.flush(0); // hand the open batch over without waiting
+    await waitFor(() => logger.counters().sinks[0]!.failedAttempts >= 20, '20 failed attempts');
+    assert.equal(fake.events.length, 0);
+    fake.logEventStatus = 202;
+    const result = await logger.flush(10_000);
+    assert.deepEqual(result, { complete: true, pending: 0 });
+    const seqs = fake.events.map((e) => Number((e.metadata as { seq: string }).seq));
+    assert.deepEqual(seqs, [...Array(45).keys()], 'every event once, in order');
+    const c = logger.counters();
+    assert.equal(c.logged, 45);
+    assert.equal(c.sinks[0]!.sent, 45);
+    assert.deepEqual(c.sinks[0]!.dropped, { queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0 });
+    console.log(`outage: logged ${c.logged}, sent ${c.sinks[0]!.sent}, failed attempts ${c.sinks[0]!.failedAttempts}, dropped 0`);
+    await logger.shutdown(1_000);
+  });
+});
+
+test('beyond the retry-queue bound, batches are dropped and counted, never silently', async () => {
+  await withUpstream(async (fake, sink) => {
+    const logger = new EventLogger(config([sink], { maxQueuedBatches: 2 }));
+    fake.logEventStatus = 500;
+    for (let i = 0; i < 50; i++) logger.log(event(i));
+    await logger.flush(0);
+    const during = logger.counters().sinks[0]!;
+    assert.equal(during.dropped.queue_full, 30);
+    fake.logEventStatus = 202;
+    await logger.flush(10_000);
+    const c = logger.counters();
+    assert.equal(c.logged, 50);
+    assert.equal(c.sinks[0]!.sent, 20);
+    assert.equal(c.sinks[0]!.sent + c.sinks[0]!.dropped.queue_full, c.logged);
+    assert.deepEqual(fake.events.map((e) => e.value), [...Array(20).keys()]);
+    console.log(`overflow: logged ${c.logged}, sent ${c.sinks[0]!.sent}, dropped queue_full ${c.sinks[0]!.dropped.queue_full}`);
+    await logger.shutdown(1_000);
+  });
+});
+
+test('a non-retryable status drops the batch at once; a spent retry budget drops it too; both are counted', async () => {
+  await withUpstream(async (fake, sink) => {
+    const logger = new EventLogger(config([sink], { retryLimit: 3 }));
+    fake.logEventStatus = 400;
+    for (let i = 0; i < 10; i++) logger.log(event(i));
+    await logger.flush(5_000);
+    let s = logger.counters().sinks[0]!;
+    assert.equal(s.dropped.rejected, 10);
+    assert.equal(s.attempts, 1, '400 is not retried');
+    fake.logEventStatus = 503;
+    for (let i = 0; i < 10; i++) logger.log(event(i));
+    await logger.flush(5_000);
+    s = logger.counters().sinks[0]!;
+    assert.equal(s.dropped.retries_exhausted, 10);
+    assert.equal(s.attempts, 1 + 3);
+    for (const status of [408, 502, 504, 522, 524, 599]) {
+      fake.logEventStatus = status;
+      const before = logger.counters().sinks[0]!.attempts;
+      logger.log(event(status));
+      await logger.flush(5_000);
+      assert.equal(logger.counters().sinks[0]!.attempts - before, 3, `${status} is retried`);
+    }
+    for (const status of [401, 403, 404, 413, 429]) {
+      fake.logEventStatus = status;
+      const before = logger.counters().sinks[0]!.attempts;
+      logger.log(event(status));
+      await logger.flush(5_000);
+      assert.equal(logger.counters().sinks[0]!.attempts - before, 1, `${status} is not retried`);
+    }
+    await logger.shutdown(1_000);
+  });
+});
+
+test('log_event requests are gzip JSON with Statsig headers and the event count', async () => {
+  await withUpstream(async (fake, sink) => {
+    const logger = new EventLogger(config([sink]));
+    for (let i = 0; i < 3; i++) logger.log(event(i));
+    await logger.flush(5_000);
+    const req = fake.requests.find((r) => r.path === '/v1/log_event')!;
+    assert.equal(req.headers['content-encoding'], 'gzip');
+    assert.equal(req.headers['statsig-event-count'], '3');
+    assert.equal(req.headers['statsig-api-key'], SECRET);
+    assert.equal(req.headers['statsig-sdk-type'], 'statsig-node');
+    assert.match(String(req.headers['statsig-server-session-id']), /^[0-9a-f-]{36}$/);
+    assert.match(String(req.headers['statsig-client-time']), /^\d+$/);
+    assert.equal(fake.events.length, 3);
+    await logger.shutdown(1_000);
+  });
+});
+
+test('shutdown delivers everything queued (sent == logged); with the sink down it counts the rest as dropped', async () => {
+  await withUpstream(async (fake, sink) => {
+    // 66 events in batches of 7 = 10 batches: exactly the bound of 10 queued batches
+    const logger = new EventLogger(config([sink], { batchSize: 7 }));
+    for (let i = 0; i < 66; i++) logger.log(event(i));
+    const r = await logger.shutdown(10_000);
+    assert.deepEqual(r, { complete: true, pending: 0 });
+    const c = logger.counters();
+    assert.equal(c.sinks[0]!.sent, c.logged);
+    assert.equal(fake.events.length, 66);
+    assert.equal(logger.log(event(1)), false, 'closed');
+    assert.equal(logger.counters().refused, 1);
+  });
+  await withUpstream(async (fake, sink) => {
+    fake.logEventStatus = 503;
+    const logger = new EventLogger(config([sink], { retryBackoffMs: 5, retryMaxBackoffMs: 5 }));
+    for (let i = 0; i < 25; i++) logger.log(event(i));
+    const r = await logger.shutdown(50);
+    assert.equal(r.complete, false);
+    const s = logger.counters().sinks[0]!;
+    assert.equal(s.sent, 0);
+    assert.equal(s.dropped.shutdown, 25);
+    console.log(`shutdown with the sink down: logged 25, sent 0, dropped shutdown ${s.dropped.shutdown}`);
+  });
+});
+
+test('batches go out by size and by interval', async () => {
+  await withUpstream(async (fake, sink) => {
+    const logger = new EventLogger(config([sink], { batchSize: 5, flushIntervalMs: 20 }));
+    for (let i = 0; i < 5; i++) logger.log(event(i));
+    await waitFor(() => fake.events.length === 5, 'a full batch to be sent without a flush');
+    logger.log(event(5));
+    await waitFor(() => fake.events.length === 6, 'the interval to send a partial batch');
+    await logger.shutdown(1_000);
+  });
+});
+
+test('the JSONL file sink appends one event per line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-events-'));
+  try {
+    const path = join(dir, 'nested', 'events.jsonl');
+    const logger = new EventLogger(config([new JsonlFileSink(path)]));
+    for (let i = 0; i < 12; i++) logger.log(event(i));
+    await logger.shutdown(5_000);
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((e) => e.value), [...Array(12).keys()]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a sink that throws non-delivery errors is retried; two sinks each get every event', async () => {
+  let failures = 3;
+  const got: StatsigEvent[] = [];
+  const flaky: EventSink = {
+    name: 'flaky',
+    async send(batch) {
+      if (failures-- > 0) throw new Error('boom');
+      got.push(...batch);
+    },
+  };
+  const other: StatsigEvent[] = [];
+  const steady: EventSink = { name: 'steady', send: async (b) => void other.push(...b) };
+  const logger = new EventLogger(config([flaky, steady]));
+  for (let i = 0; i < 15; i++) logger.log(event(i));
+  await logger.shutdown(5_000);
+  assert.equal(got.length, 15);
+  assert.equal(other.length, 15);
+});
+
+test('exposure dedupe: a key logs once per window; the set resets on overflow and when the window passes', () => {
+  const d = new ExposureDedupe(3, 1_000);
+  assert.equal(d.firstSeen('a', 0), true);
+  assert.equal(d.firstSeen('a', 10), false);
+  assert.equal(d.firstSeen('b', 10), true);
+  assert.equal(d.firstSeen('c', 10), true);
+  assert.equal(d.firstSeen('d', 10), true, 'overflow resets');
+  assert.equal(d.size, 1);
+  assert.equal(d.firstSeen('a', 20), true, 'forgotten after the reset');
+  assert.equal(d.firstSeen('a', 1_500), true, 'a new window');
+  assert.equal(d.deduped, 1);
+  assert.equal(d.resets, 2);
+});
+
+test('disabled logging accepts nothing and counts it', () => {
+  const logger = new EventLogger(config([{ name: 'x', send: async () => {} }], { disabled: true }));
+  assert.equal(logger.log(event(1)), false);
+  assert.equal(logger.counters().refused, 1);
+  assert.equal(logger.counters().logged, 0);
+});
