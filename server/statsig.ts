@@ -245,9 +245,10 @@ export class Statsig {
 
   /**
    * Queues events built elsewhere, e.g. the browser's `/rgstr` batches relayed by the app. Events without
-   * an eventName are skipped; users lose their private attributes. Returns the number queued.
+   * an eventName are skipped; users lose their private attributes; `meta` (the client's key and SDK) is
+   * merged into each event's statsigMetadata. Returns the number queued.
    */
-  logRawEvents(events: readonly unknown[]): number {
+  ingestClientEvents(events: readonly unknown[], meta: { clientKey?: string; sdkType?: string; sdkVersion?: string } = {}): number {
     let queued = 0;
     if (!Array.isArray(events)) return 0;
     for (const raw of events) {
@@ -261,6 +262,7 @@ export class Statsig {
         value: typeof e.value === 'string' || typeof e.value === 'number' ? e.value : null,
         metadata: typeof e.metadata === 'object' && e.metadata !== null ? e.metadata : null,
         time: typeof e.time === 'number' ? e.time : Date.now(),
+        statsigMetadata: { ...(typeof e.statsigMetadata === 'object' && e.statsigMetadata !== null ? e.statsigMetadata : {}), ...meta },
       };
       if (this.#exposures.relay(event)) queued++;
     }

@@ -262,10 +262,11 @@ export class DcsCache {
 
   private async unauthorized(e: KeyEntry, status: 401 | 403): Promise<'unauthorized'> {
     e.failures++;
+    const already = e.state === 'unauthorized' && e.authStatus === status;
     e.state = 'unauthorized';
     e.authStatus = status;
     e.lastError = `upstream answered ${status}`;
-    this.d.log('warn', `key ${e.label}: upstream answered ${status}${this.d.options.clearOnUnauthorized ? ', clearing its specs' : ''}`);
+    if (!already) this.d.log('warn', `key ${e.label}: upstream answered ${status}${this.d.options.clearOnUnauthorized ? ', clearing its specs' : ''}`);
     const store = this.d.store;
     if (this.d.options.clearOnUnauthorized) e.specs = null;
     if (store && this.isLeader(e)) {
