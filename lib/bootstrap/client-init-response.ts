@@ -1,0 +1,107 @@
+/**
+ * The client initialize response (bootstrap) for one user: statsig-node 6.5.2's
+ * getClientInitializeResponse, as a string (the fast path) or as an object.
+ */
+import { InvalidOptionError } from '../errors';
+import type { LocalOverrides } from '../overrides';
+import type { HashMode, Specs } from '../spec/compiled';
+import { Evaluation, evaluateAll } from '../evaluation';
+import type { JsonObject } from '../types';
+import { writeClientInitializeResponse } from './cir-writer';
+import type { UserEcho } from './user-echo';
+
+export interface ClientInitializeResponseOptions {
+  /** How entity names are hashed in the payload. @default 'djb2' */
+  hash?: HashMode;
+  /** Client SDK key: filters entities to its target app and resolves `target_app` conditions. */
+  clientKey?: string;
+  /** Local overrides, applied as in server checks (top-level and nested). */
+  overrides?: LocalOverrides;
+  /** Keep only these entities (plus the gates their exposures name and layer delegates). */
+  only?: readonly string[];
+  /**
+   * 'full' echoes the user as statsig-node does (minus privateAttributes). 'minimal' echoes only
+   * IDs, environment, country/locale/appVersion; the client must then be created with exactly
+   * `cir.user`. @default 'full'
+   */
+  userEcho?: UserEcho;
+  /** Environment tier for a user without statsigEnvironment; else the payload's default_environment. */
+  environment?: string;
+  /** Clock for current_time conditions (ms). @default Date.now() */
+  now?: number;
+}
+
+/** Options when rendering from an existing Evaluation (its user, key, overrides are fixed). */
+export type RenderOptions = Pick<ClientInitializeResponseOptions, 'hash' | 'only' | 'userEcho' | 'clientKey'>;
+
+/** The JSON shape; maps are keyed by the hashed names. */
+export interface ClientInitializeResponse {
+  feature_gates: Record<string, JsonObject>;
+  dynamic_configs: Record<string, JsonObject>;
+  layer_configs: Record<string, JsonObject>;
+  sdkParams: JsonObject;
+  has_updates: true;
+  generator: string;
+  sdkInfo: { sdkType: string; sdkVersion: string };
+  time: number;
+  evaluated_keys: { userID?: string | number; customIDs?: Record<string, string> };
+  hash_used: HashMode;
+  user: JsonObject;
+  [key: string]: unknown;
+}
+
+const HASHES = new Set<string>(['djb2', 'sha256', 'none']);
+const ECHOES = new Set<string>(['full', 'minimal']);
+
+function checkRender(opts: RenderOptions): void {
+  if (opts.hash !== undefined && !HASHES.has(opts.hash)) {
+    throw new InvalidOptionError(`firstlight: hash must be 'djb2', 'sha256' or 'none', got ${String(opts.hash)}`);
+  }
+  if (opts.userEcho !== undefined && !ECHOES.has(opts.userEcho)) {
+    throw new InvalidOptionError(`firstlight: userEcho must be 'full' or 'minimal', got ${String(opts.userEcho)}`);
+  }
+  if (opts.only !== undefined && !Array.isArray(opts.only)) {
+    throw new InvalidOptionError('firstlight: only must be an array of entity names');
+  }
+}
+
+/** Renders the bootstrap from an Evaluation without evaluating anything twice. */
+export function clientInitializeResponseJSONFromEvaluation(evaluation: Evaluation, opts: RenderOptions = {}): string {
+  checkRender(opts);
+  if (opts.clientKey !== undefined && opts.clientKey !== evaluation.clientKey) {
+    throw new InvalidOptionError('firstlight: clientKey differs from the one the evaluation was made for (target_app conditions depend on it)');
+  }
+  return writeClientInitializeResponse(evaluation, {
+    hash: opts.hash ?? 'djb2',
+    only: opts.only ?? evaluation.only,
+    userEcho: opts.userEcho ?? 'full',
+  });
+}
+
+export function clientInitializeResponseFromEvaluation(evaluation: Evaluation, opts: RenderOptions = {}): ClientInitializeResponse {
+  return JSON.parse(clientInitializeResponseJSONFromEvaluation(evaluation, opts)) as ClientInitializeResponse;
+}
+
+/** The bootstrap as a JSON string, written directly (the fast path a server sends). */
+export function clientInitializeResponseJSON(
+  specs: Specs,
+  user: unknown,
+  opts: ClientInitializeResponseOptions = {},
+): string {
+  checkRender(opts);
+  const ev = evaluateAll(specs, user, opts);
+  return writeClientInitializeResponse(ev, {
+    hash: opts.hash ?? 'djb2',
+    only: opts.only,
+    userEcho: opts.userEcho ?? 'full',
+  });
+}
+
+/** The bootstrap as an object (parsed from the string, so both agree byte for byte). */
+export function clientInitializeResponse(
+  specs: Specs,
+  user: unknown,
+  opts: ClientInitializeResponseOptions = {},
+): ClientInitializeResponse {
+  return JSON.parse(clientInitializeResponseJSON(specs, user, opts)) as ClientInitializeResponse;
+}

@@ -1,0 +1,57 @@
+/** Builds the EvalContext for an API call from the caller's options, validating the user once. */
+import { InvalidArgumentError, InvalidOptionError } from '../errors';
+import type { LocalOverrides } from '../overrides';
+import type { Specs } from '../spec/compiled';
+import type { StatsigUser } from '../types';
+import { resolveEnvironment, type EnvironmentMode } from '../user/environment';
+import { EvalContext } from './context';
+import { resolveTargetApp, type TargetApp } from './target-app';
+
+export interface EvalOptions {
+  /** Environment tier; else the payload's default_environment (§4.3). */
+  environment?: string;
+  /** Local overrides (§8), applied to top-level and nested gate checks; reason 'LocalOverride'. */
+  overrides?: LocalOverrides;
+  /** Client SDK key: resolves what `target_app` conditions see (§10.2). */
+  clientKey?: string;
+  /** Clock for `current_time` conditions (ms). @default Date.now() */
+  now?: number;
+}
+
+export function assertUser(user: unknown): asserts user is StatsigUser {
+  if (typeof user !== 'object' || user === null || Array.isArray(user)) {
+    throw new InvalidArgumentError(`firstlight: user must be an object, got ${user === null ? 'null' : Array.isArray(user) ? 'an array' : typeof user}`);
+  }
+}
+
+export function assertSpecs(specs: unknown): asserts specs is Specs {
+  if (typeof specs !== 'object' || specs === null || !(specs as Specs).gates) {
+    throw new InvalidArgumentError('firstlight: specs must come from parseSpecs()');
+  }
+}
+
+export function checkEvalOptions(opts: EvalOptions | undefined): void {
+  if (opts === undefined) return;
+  if (typeof opts !== 'object' || opts === null) throw new InvalidOptionError('firstlight: options must be an object');
+  if (opts.environment != null && typeof opts.environment !== 'string') {
+    throw new InvalidOptionError(`firstlight: environment must be a string tier, got ${typeof opts.environment}`);
+  }
+  if (opts.clientKey != null && typeof opts.clientKey !== 'string') {
+    throw new InvalidOptionError(`firstlight: clientKey must be a string, got ${typeof opts.clientKey}`);
+  }
+  if (opts.now != null && typeof opts.now !== 'number') {
+    throw new InvalidOptionError(`firstlight: now must be a number (ms), got ${typeof opts.now}`);
+  }
+}
+
+export function createContext(
+  specs: Specs,
+  user: StatsigUser,
+  opts: EvalOptions | undefined,
+  mode: EnvironmentMode,
+  memoise: boolean,
+  target: TargetApp = resolveTargetApp(specs, opts?.clientKey),
+): EvalContext {
+  const env = resolveEnvironment(user, opts?.environment, specs.defaultEnvironment, mode);
+  return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise);
+}

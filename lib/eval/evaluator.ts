@@ -1,0 +1,181 @@
+/**
+ * The evaluator (reference §5.2–§5.8, §8): rules in order, the first rule whose conditions all
+ * pass decides, pass percentages by SHA-256 bucket, layers delegate to their experiment, local
+ * overrides first. Never throws for spec content: unknown conditions, cycles and runaway nesting
+ * come back as Unsupported results.
+ */
+import type { CompiledRule, CompiledSpec } from '../spec/compiled';
+import { UNSUPPORTED, PASS } from '../spec/compiled';
+import { lookupOverride } from '../overrides';
+import type { SecondaryExposure } from '../types';
+import { getUnitID } from '../user/fields';
+import { MAX_DEPTH, type EvalContext } from './context';
+import {
+  CYCLE,
+  EMPTY_OBJECT_VALUE,
+  EvalResult,
+  NO_EXPOSURES,
+  UNRECOGNIZED,
+  runtimeValue,
+  unsupportedResult,
+} from './result';
+
+const OVERRIDE_JSON = '"override"';
+
+/** checkGate's path: local override, else the gate's evaluation (memoised per context). */
+export function gateResult(ctx: EvalContext, name: string, nested = false): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.gates.size > 0) {
+    const o = lookupOverride(overrides.gates, ctx.user, name);
+    if (o !== null) {
+      return new EvalResult(o.value, 'override', OVERRIDE_JSON, null, null, null, NO_EXPOSURES, NO_EXPOSURES,
+        EMPTY_OBJECT_VALUE, null, null, false, false, undefined, 'LocalOverride');
+    }
+  }
+  const spec = ctx.specs.gates.get(name);
+  if (spec === undefined) return UNRECOGNIZED;
+  if (nested) ctx.ensureMemo();
+  return memoised(ctx, ctx.gateMemo, spec);
+}
+
+/** getConfig's path (configs and experiments), also used for layer delegation. */
+export function configResult(ctx: EvalContext, name: string): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.configs.size > 0) {
+    const o = lookupOverride(overrides.configs, ctx.user, name);
+    if (o !== null) return configOverride(o.value, o.global);
+  }
+  const spec = ctx.specs.configs.get(name);
+  if (spec === undefined) return UNRECOGNIZED;
+  return memoised(ctx, ctx.configMemo, spec);
+}
+
+export function layerResult(ctx: EvalContext, name: string): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.layers.size > 0) {
+    const o = lookupOverride(overrides.layers, ctx.user, name);
+    if (o !== null) return configOverride(o.value, o.global);
+  }
+  const spec = ctx.specs.layers.get(name);
+  if (spec === undefined) return UNRECOGNIZED;
+  return evalSpec(ctx, spec);
+}
+
+/** A config/layer override: value true, rule "override", id type "userID" (or "" for everyone). */
+function configOverride(value: object, global: boolean): EvalResult {
+  return new EvalResult(true, 'override', OVERRIDE_JSON, null, null, global ? '' : 'userID', NO_EXPOSURES,
+    NO_EXPOSURES, runtimeValue(value), null, null, false, false, undefined, 'LocalOverride');
+}
+
+function memoised(ctx: EvalContext, memo: Map<string, EvalResult | null> | null, spec: CompiledSpec): EvalResult {
+  if (memo === null) return evalSpec(ctx, spec);
+  const hit = memo.get(spec.name);
+  if (hit !== undefined) return hit ?? CYCLE;
+  memo.set(spec.name, null);
+  const r = evalSpec(ctx, spec);
+  memo.set(spec.name, r);
+  return r;
+}
+
+/** Appends exposures, dropping `segment:` gates and duplicates (statsig-node's clean()). */
+function addExposures(
+  acc: SecondaryExposure[] | null,
+  seen: Set<string> | null,
+  add: readonly SecondaryExposure[],
+): [SecondaryExposure[], Set<string>] {
+  const list = acc ?? [];
+  const keys = seen ?? new Set<string>();
+  for (let i = 0; i < add.length; i++) {
+    const e = add[i]!;
+    if (e.gate.startsWith('segment:')) continue;
+    const key = e.gate + '|' + e.gateValue + '|' + e.ruleID;
+    if (keys.has(key)) continue;
+    keys.add(key);
+    list.push(e);
+  }
+  return [list, keys];
+}
+
+function runRule(ctx: EvalContext, rule: CompiledRule, out: SecondaryExposure[]): number {
+  let pass = true;
+  const conds = rule.conditions;
+  for (let i = 0; i < conds.length; i++) {
+    const c = conds[i]!;
+    if (!pass && !c.mustRunAfterFail) continue;
+    const r = c.run(ctx, out);
+    if (r === UNSUPPORTED) return UNSUPPORTED;
+    if (r !== PASS) pass = false;
+  }
+  return pass ? PASS : 0;
+}
+
+function passesPercentage(ctx: EvalContext, rule: CompiledRule): boolean {
+  const pp = rule.passPercentage;
+  if (pp === 0) return false;
+  if (pp === 100) return true;
+  const unit = getUnitID(ctx.user, rule.idType, rule.unitIdIsUserID) ?? '';
+  return ctx.bucket(rule.hashPrefix + unit) < pp * 100;
+}
+
+const scratch: SecondaryExposure[] = [];
+
+/** `_eval`: the spec's own evaluation, without overrides of the spec itself. */
+export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
+  if (!spec.enabled) {
+    return new EvalResult(false, 'disabled', '"disabled"', null, null, spec.idType, NO_EXPOSURES, NO_EXPOSURES,
+      spec.defaultValue, null, null, false, false, spec.version, null);
+  }
+  if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
+  ctx.depth++;
+  try {
+    let exposures: SecondaryExposure[] | null = null;
+    let seen: Set<string> | null = null;
+    const rules = spec.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      let outcome: number;
+      if (rule.hasNestedGates) {
+        const out: SecondaryExposure[] = [];
+        outcome = runRule(ctx, rule, out);
+        if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
+        if (out.length > 0) [exposures, seen] = addExposures(exposures, seen, out);
+      } else {
+        outcome = runRule(ctx, rule, scratch);
+        if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
+      }
+      if (outcome !== PASS) continue;
+      const own = exposures ?? NO_EXPOSURES;
+      if (rule.configDelegate !== null) {
+        const delegateSpec = ctx.specs.configs.get(rule.configDelegate);
+        if (delegateSpec !== undefined) return delegated(ctx, rule.configDelegate, delegateSpec, own, seen);
+      }
+      const pass = passesPercentage(ctx, rule);
+      return new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, own, own,
+        pass ? rule.returnValue : spec.defaultValue, spec.explicitParameters, null, rule.isExperimentGroup, false,
+        spec.version, null);
+    }
+    const own = exposures ?? NO_EXPOSURES;
+    return new EvalResult(false, 'default', '"default"', null, null, spec.idType, own, own, spec.defaultValue,
+      spec.explicitParameters, null, false, false, spec.version, null);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+/** A layer rule handing over to its experiment: the experiment's result with both exposure sets. */
+function delegated(
+  ctx: EvalContext,
+  name: string,
+  delegateSpec: CompiledSpec,
+  own: readonly SecondaryExposure[],
+  seen: Set<string> | null,
+): EvalResult {
+  ctx.ensureMemo();
+  const d = configResult(ctx, name);
+  let secondary: readonly SecondaryExposure[] = own;
+  if (d.secondary.length > 0) {
+    secondary = addExposures(own.slice(), seen === null ? null : new Set(seen), d.secondary)[0];
+  }
+  return new EvalResult(d.value, d.ruleId, d.ruleIdJson, d.groupName, d.groupNameJson, d.idType, secondary, own,
+    d.json, delegateSpec.explicitParameters, name, d.isExperimentGroup, d.unsupported, d.version, d.reason);
+}

@@ -1,0 +1,54 @@
+/**
+ * The internal result of evaluating one spec for one user (statsig-node's ConfigEvaluation),
+ * immutable. It keeps the compiled value and pre-escaped ids so the bootstrap writer can emit
+ * JSON without re-serialising what the payload already told us.
+ */
+import type { CompiledValue } from '../spec/compiled';
+import type { SecondaryExposure } from '../types';
+
+export type ResultReason = 'LocalOverride' | 'Unsupported' | 'Unrecognized' | null;
+
+export class EvalResult {
+  constructor(
+    readonly value: boolean,
+    readonly ruleId: string,
+    /** JSON string literal of ruleId. */
+    readonly ruleIdJson: string,
+    readonly groupName: string | null,
+    readonly groupNameJson: string | null,
+    readonly idType: string | null | undefined,
+    readonly secondary: readonly SecondaryExposure[],
+    /** Layers: the layer's own exposures before delegation; otherwise the same array as `secondary`. */
+    readonly undelegated: readonly SecondaryExposure[],
+    readonly json: CompiledValue,
+    readonly explicitParameters: readonly string[] | null | undefined,
+    readonly configDelegate: string | null,
+    readonly isExperimentGroup: boolean,
+    readonly unsupported: boolean,
+    readonly version: number | undefined,
+    /** A reason this result sets itself; null means "the specs' source" (Network, Bootstrap, …). */
+    readonly reason: ResultReason,
+  ) {}
+}
+
+export const NO_EXPOSURES: readonly SecondaryExposure[] = Object.freeze([]);
+
+export const EMPTY_OBJECT_VALUE: CompiledValue = Object.freeze({
+  value: Object.freeze({}),
+  json: '{}',
+  mergedJson: null,
+});
+
+/** A value supplied at evaluation time (overrides), serialised on demand by the writer. */
+export function runtimeValue(value: object): CompiledValue {
+  return { value: value as CompiledValue['value'], json: JSON.stringify(value) ?? '{}', mergedJson: null };
+}
+
+export function unsupportedResult(version: number | undefined): EvalResult {
+  return new EvalResult(false, '', '""', null, null, null, NO_EXPOSURES, NO_EXPOSURES, EMPTY_OBJECT_VALUE, null, null, false, true, version, 'Unsupported');
+}
+
+export const UNRECOGNIZED = new EvalResult(false, '', '""', null, null, null, NO_EXPOSURES, NO_EXPOSURES, EMPTY_OBJECT_VALUE, null, null, false, false, undefined, 'Unrecognized');
+
+/** A cycle of nested gates or delegates: statsig-node overflows its stack; we report Unsupported. */
+export const CYCLE = unsupportedResult(undefined);

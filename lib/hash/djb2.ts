@@ -1,0 +1,13 @@
+/**
+ * djb2 as Statsig computes it: over UTF-16 code units (charCodeAt), 32-bit wrap, printed as an
+ * unsigned decimal. Rust's core iterates Unicode scalars instead; we follow statsig-node.
+ */
+export function djb2Int(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = ((h << 5) - h + s.charCodeAt(i)) | 0;
+  return h >>> 0;
+}
+
+export function djb2(s: string): string {
+  return String(djb2Int(s));
+}

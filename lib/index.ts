@@ -1,0 +1,60 @@
+/**
+ * Firstlight's pure core: compiled specs, evaluation, bootstrap payloads, hashing. No I/O, no
+ * timers, runtime-neutral. Every export is listed by name; nothing else is public.
+ */
+export { parseSpecs, withIdLists, specsInfo, isNoUpdatesPayload } from './spec/compile';
+export type { ParseSpecsOptions, SpecsInfo } from './spec/compile';
+export type { Specs, HashMode } from './spec/compiled';
+
+export { checkGate, getFeatureGate, getConfig, getExperiment, getLayer } from './api';
+export type { EvalOptions } from './eval/context-factory';
+
+export { evaluateAll, Evaluation } from './evaluation';
+export type { EvaluateAllOptions } from './evaluation';
+
+export {
+  clientInitializeResponse,
+  clientInitializeResponseJSON,
+  clientInitializeResponseFromEvaluation,
+  clientInitializeResponseJSONFromEvaluation,
+} from './bootstrap/client-init-response';
+export type {
+  ClientInitializeResponse,
+  ClientInitializeResponseOptions,
+  RenderOptions,
+} from './bootstrap/client-init-response';
+export type { UserEcho } from './bootstrap/user-echo';
+
+export { emptyOverrides, setOverride, removeOverride } from './overrides';
+export type { LocalOverrides, OverrideKey, OverrideKind } from './overrides';
+
+export { djb2 } from './hash/djb2';
+export { sha256Base64, hashIdListEntry } from './hash/sha256';
+
+export { FIRSTLIGHT_VERSION } from './version';
+
+export {
+  FirstlightError,
+  SpecParseError,
+  SpecKeyMismatchError,
+  InvalidOptionError,
+  InvalidArgumentError,
+  SourceUnavailableError,
+  NotInitializedError,
+} from './errors';
+export type { FirstlightErrorCode, SpecIssue } from './errors';
+
+export type {
+  JsonPrimitive,
+  JsonValue,
+  JsonObject,
+  StatsigUser,
+  SecondaryExposure,
+  SpecSourceKind,
+  EvaluationReason,
+  EvaluationDetails,
+  FeatureGate,
+  DynamicConfig,
+  Experiment,
+  Layer,
+} from './types';

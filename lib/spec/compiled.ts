@@ -1,0 +1,141 @@
+/**
+ * The compiled, immutable form of a DCS payload: what the evaluator and the bootstrap writer
+ * read. Everything that does not depend on the user is computed here once per payload
+ * (lower-cased operators, target sets, regexes, hash-key prefixes, pre-serialised JSON values and
+ * pre-hashed, pre-escaped names) so per-request work is only the user-dependent part.
+ */
+import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
+import type { EvalContext } from '../eval/context';
+
+export type HashMode = 'djb2' | 'sha256' | 'none';
+/** Index of a hash mode in the per-mode tuples below. */
+export const HASH_INDEX: Readonly<Record<HashMode, 0 | 1 | 2>> = { djb2: 0, sha256: 1, none: 2 };
+export type PerHashMode<T> = readonly [djb2: T, sha256: T, none: T];
+
+/** A json_value both as data (API results) and as ready-to-write JSON (bootstrap). */
+export interface CompiledValue {
+  readonly value: JsonValue;
+  readonly json: string;
+  /** Experiments in layers: `{...layer.defaultValue, ...value}` serialised, as the CIR shows it. */
+  readonly mergedJson: string | null;
+}
+
+/** Condition outcome: fail / pass / unsupported (unknown type or operator, or an unsupported nested gate). */
+export const FAIL = 0;
+export const PASS = 1;
+export const UNSUPPORTED = 2;
+export type ConditionOutcome = typeof FAIL | typeof PASS | typeof UNSUPPORTED;
+
+export interface CompiledCondition {
+  /** Evaluates the condition; secondary exposures of nested gates are appended to `out`. */
+  readonly run: (ctx: EvalContext, out: SecondaryExposure[]) => ConditionOutcome;
+  /**
+   * statsig-node evaluates every condition of a rule, even after one failed, so nested gate
+   * exposures and unsupported parts still count. Plain value conditions can be skipped then.
+   */
+  readonly mustRunAfterFail: boolean;
+}
+
+export interface CompiledRule {
+  readonly id: string;
+  /** JSON string literal of `id`. */
+  readonly idJson: string;
+  readonly groupName: string | null;
+  readonly groupNameJson: string | null;
+  readonly passPercentage: number;
+  /** `<spec.salt>.<rule.salt ?? rule.id>.` — the unit ID is appended per user. */
+  readonly hashPrefix: string;
+  readonly idType: string | null | undefined;
+  readonly unitIdIsUserID: boolean;
+  readonly idTypeLower: string;
+  readonly returnValue: CompiledValue;
+  readonly isExperimentGroup: boolean;
+  readonly configDelegate: string | null;
+  readonly conditions: readonly CompiledCondition[];
+  readonly hasNestedGates: boolean;
+}
+
+export type SpecKind = 'gate' | 'config' | 'layer';
+
+export interface CompiledSpec {
+  readonly kind: SpecKind;
+  readonly name: string;
+  readonly type: string;
+  readonly entity: string | null;
+  readonly salt: string;
+  readonly enabled: boolean;
+  readonly idType: string | null | undefined;
+  readonly defaultValue: CompiledValue;
+  readonly rules: readonly CompiledRule[];
+  readonly explicitParameters: readonly string[] | null | undefined;
+  readonly hasSharedParams: boolean;
+  readonly isActive: boolean;
+  readonly targetAppIDs: ReadonlySet<string> | null;
+  readonly version: number | undefined;
+  readonly forwardAllExposures: boolean;
+  /** The layer an experiment belongs to (from `layers`), if any. */
+  readonly layerName: string | null;
+  /** The bootstrap key per hash mode, as a JSON string literal (`"3214503137"`). */
+  readonly keyJson: PerHashMode<string>;
+  /** The bootstrap key per hash mode, raw. */
+  readonly key: PerHashMode<string>;
+  /** Pre-serialised parts of the bootstrap entry that do not depend on the user. */
+  readonly cir: CompiledCirParts;
+}
+
+export interface CompiledCirParts {
+  /** `,"id_type":<json>` or '' when the spec has none (gates omit it then). */
+  readonly gateIdType: string;
+  /** `,"id_type":<json or null>` for configs (statsig-node writes `idType ?? null`). */
+  readonly configIdType: string;
+  /** `"is_device_based":true|false` */
+  readonly isDeviceBased: boolean;
+  /** JSON of `spec.explicitParameters ?? []`. */
+  readonly explicitParamsOrEmpty: string;
+  /** JSON of spec.explicitParameters when truthy, else null. */
+  readonly explicitParams: string | null;
+  /** Experiments in layers: `{...layer.defaultValue}` — the value shown when evaluation is unsupported. */
+  readonly emptyMergedJson: string;
+  /** The layer's raw defaultValue, merged under override values at write time. */
+  readonly layerDefault: unknown;
+}
+
+export interface SdkKeyEntities {
+  readonly gates: ReadonlySet<string>;
+  readonly configs: ReadonlySet<string>;
+}
+
+/** Bootstrap iteration order per hash mode: JS object key order of the hashed keys (§10). */
+export interface CirOrder {
+  readonly gates: readonly CompiledSpec[];
+  readonly configs: readonly CompiledSpec[];
+  readonly layers: readonly CompiledSpec[];
+  /** Two names hash to one key: the writer must emulate object-assign semantics. */
+  readonly hasCollisions: boolean;
+}
+
+export interface Specs {
+  readonly lcut: number;
+  readonly receivedAt: number;
+  readonly source: SpecSourceKind;
+  readonly hashedSdkKeyUsed: string | null;
+  readonly gates: ReadonlyMap<string, CompiledSpec>;
+  readonly configs: ReadonlyMap<string, CompiledSpec>;
+  readonly layers: ReadonlyMap<string, CompiledSpec>;
+  readonly experimentToLayer: ReadonlyMap<string, string>;
+  readonly appId: string | null;
+  readonly defaultEnvironment: string | null;
+  readonly sdkKeysToAppIds: ReadonlyMap<string, string>;
+  readonly hashedSdkKeysToAppIds: ReadonlyMap<string, string>;
+  readonly hashedSdkKeysToEntities: ReadonlyMap<string, SdkKeyEntities>;
+  /** Hashed (8-char) IDs per list name. */
+  readonly idLists: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly sessionReplayInfo: Readonly<Record<string, unknown>> | null;
+  readonly sdkConfigs: Readonly<Record<string, unknown>>;
+  readonly sdkFlags: Readonly<Record<string, unknown>>;
+  readonly cirOrder: PerHashMode<CirOrder>;
+  /** Specs in the reference store's iteration order (for the rare hash-collision path). */
+  readonly storeOrder: { readonly gates: readonly CompiledSpec[]; readonly configs: readonly CompiledSpec[]; readonly layers: readonly CompiledSpec[] };
+  /** JSON string literal of every nested-gate name hashed per mode (secondary exposures). */
+  readonly exposureNameJson: ReadonlyMap<string, PerHashMode<string>>;
+}
