@@ -8,7 +8,7 @@ import type { StatsigOptions } from './options';
 import type { InitializeDetails } from './runtime';
 import type { StatsigUser } from '../lib/types';
 import type { JsonObject, JsonValue } from '../lib/types';
-import type { ClientInitializeResponseOptions, LogEventOptions } from './statsig';
+import type { ClientInitializeResponseOptions, EvaluateAllOptions, LogEventOptions } from './statsig';
 
 class DefaultInstance {
   #instance: Statsig | null = null;
@@ -54,7 +54,7 @@ class DefaultInstance {
   getLayer(user: StatsigUser, name: string) {
     return this.instance.getLayer(user, name);
   }
-  evaluateAll(user: StatsigUser, options?: { only?: readonly string[] }) {
+  evaluateAll(user: StatsigUser, options?: EvaluateAllOptions) {
     return this.instance.evaluateAll(user, options);
   }
   getClientInitializeResponse(user: StatsigUser, options?: ClientInitializeResponseOptions) {

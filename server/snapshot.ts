@@ -7,19 +7,17 @@
  * browser agree by construction.
  */
 import {
-  clientInitializeResponse,
-  clientInitializeResponseJSON,
-  getConfig,
-  getExperiment,
-  getFeatureGate,
-  getLayer,
+  clientInitializeResponseFromEvaluation,
+  clientInitializeResponseJSONFromEvaluation,
+  evaluateAll,
+  type Evaluation,
   type Specs,
 } from '../lib/index';
 import type { LocalOverrides } from '../lib/overrides';
 import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
 import type { Exposures } from './exposures';
 import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
-import type { ClientInitializeResponseOptions } from './statsig';
+import { InvalidArgumentError } from '../lib/errors';
 import { defaultResult, rulePassed } from './default-results';
 
 /** What a snapshot needs from its instance, captured at creation. */
@@ -28,17 +26,26 @@ export interface SnapshotHost {
   readonly emptySpecs: () => Specs;
   readonly evalOptions: { readonly environment?: string; readonly overrides: LocalOverrides };
   readonly exposures: Exposures;
-  readonly cirOptions: (o: ClientInitializeResponseOptions) => object;
   readonly record: (where: string, err: unknown) => void;
 }
 
 type Kind = 'gate' | 'config' | 'experiment' | 'layer';
+
+/** Bootstrap options of a snapshot; user, client key and overrides are the snapshot's own. */
+export interface SnapshotBootstrapOptions {
+  hash?: 'djb2' | 'sha256' | 'none';
+  only?: readonly string[];
+  userEcho?: 'full' | 'minimal';
+}
 type Result = FeatureGate | DynamicConfig | Experiment | Layer;
 
 /** Shared, pinned state of a snapshot and its filtered copies. */
 interface Pinned {
   readonly host: SnapshotHost;
   readonly user: StatsigUser;
+  /** lib's memoised evaluation of this user; null when it could not be made (reason Error). */
+  readonly evaluation: Evaluation | null;
+  readonly clientKey: string | undefined;
   /** Users without any ID are evaluated but never logged (nothing to attribute an exposure to). */
   readonly logExposures: boolean;
   readonly memo: Map<string, Result>;
@@ -59,12 +66,34 @@ export class EvaluationSnapshot {
   }
 
   /** @internal Use `statsig.evaluateAll(user)`. */
-  static create(host: SnapshotHost, user: StatsigUser, only?: readonly string[]): EvaluationSnapshot {
-    const valid = typeof user === 'object' && user !== null && !Array.isArray(user);
-    const copy: StatsigUser = valid ? (structuredClone(user) as StatsigUser) : {};
-    if (!valid) host.record('evaluateAll', new TypeError('firstlight: evaluateAll() needs a user object'));
-    const pinned: Pinned = { host, user: Object.freeze(copy), logExposures: valid && hasAnyId(copy), memo: new Map() };
-    return new EvaluationSnapshot(pinned, only ? new Set(only) : null);
+  static create(host: SnapshotHost, user: StatsigUser, options: { only?: readonly string[]; clientKey?: string } = {}): EvaluationSnapshot {
+    let copy: StatsigUser = {};
+    let evaluation: Evaluation | null = null;
+    let valid = false;
+    try {
+      if (typeof user !== 'object' || user === null || Array.isArray(user)) {
+        throw new InvalidArgumentError('firstlight: evaluateAll() needs a user object');
+      }
+      copy = structuredClone(user) as StatsigUser;
+      valid = true;
+      const { only, clientKey } = options;
+      evaluation = evaluateAll(host.specs ?? host.emptySpecs(), copy, {
+        ...host.evalOptions,
+        ...(clientKey !== undefined ? { clientKey } : {}),
+        ...(only !== undefined ? { only } : {}),
+      });
+    } catch (err) {
+      host.record('evaluateAll', err);
+    }
+    const pinned: Pinned = {
+      host,
+      user: Object.freeze(copy),
+      evaluation,
+      clientKey: options.clientKey,
+      logExposures: valid && hasAnyId(copy),
+      memo: new Map(),
+    };
+    return new EvaluationSnapshot(pinned, options.only ? new Set(options.only) : null);
   }
 
   /** The user as evaluated (a frozen copy). */
@@ -152,29 +181,27 @@ export class EvaluationSnapshot {
   }
 
   /**
-   * The `@statsig/js-client` bootstrap of this snapshot's user, limited to this copy's entities. The
-   * snapshot's overrides are included unless `includeLocalOverrides: false`, so the browser sees what the
-   * server rendered. Null before specs arrived.
+   * The `@statsig/js-client` bootstrap of this snapshot's user, limited to this copy's entities, written
+   * from the same evaluation the server read (overrides included, as in the checks). Null before specs
+   * arrived or when the snapshot could not evaluate.
    */
-  toClientInitializeResponse(options: ClientInitializeResponseOptions = {}): JsonObject | null {
+  toClientInitializeResponse(options: SnapshotBootstrapOptions = {}): JsonObject | null {
     return this.#cir(options, false) as JsonObject | null;
   }
-  toClientInitializeResponseJSON(options: ClientInitializeResponseOptions = {}): string | null {
+  toClientInitializeResponseJSON(options: SnapshotBootstrapOptions = {}): string | null {
     return this.#cir(options, true) as string | null;
   }
 
-  #cir(options: ClientInitializeResponseOptions, json: boolean): unknown {
-    const specs = this.#p.host.specs;
-    if (!specs) return null;
+  #cir(options: SnapshotBootstrapOptions, json: boolean): unknown {
+    const { evaluation, host } = this.#p;
+    if (!host.specs || !evaluation) return null;
     try {
-      const { includeLocalOverrides = true, ...rest } = options;
-      const opts: Record<string, unknown> = { ...this.#p.host.cirOptions(rest) };
-      if (includeLocalOverrides) opts.overrides = this.#p.host.evalOptions.overrides;
-      const only = this.#names === null ? rest.only : rest.only ? rest.only.filter((n) => this.#names!.has(n)) : [...this.#names];
-      if (only) opts.only = only;
-      return json ? clientInitializeResponseJSON(specs, this.#p.user, opts) : clientInitializeResponse(specs, this.#p.user, opts);
+      const { only: asked, ...rest } = options;
+      const only = this.#names === null ? asked : asked ? asked.filter((n) => this.#names!.has(n)) : [...this.#names];
+      const opts = { ...rest, ...(only !== undefined ? { only } : {}), ...(this.#p.clientKey !== undefined ? { clientKey: this.#p.clientKey } : {}) };
+      return json ? clientInitializeResponseJSONFromEvaluation(evaluation, opts) : clientInitializeResponseFromEvaluation(evaluation, opts);
     } catch (err) {
-      this.#p.host.record('snapshot bootstrap', err);
+      host.record('snapshot bootstrap', err);
       return null;
     }
   }
@@ -202,18 +229,17 @@ export class EvaluationSnapshot {
   }
 
   #evaluate(kind: Kind, name: string): Result {
-    const { host, user } = this.#p;
+    const { host, evaluation } = this.#p;
+    if (!evaluation) return defaultResult(kind, name, 'Error');
     try {
-      const specs = host.specs ?? host.emptySpecs();
-      const opts = host.evalOptions;
       const r =
         kind === 'gate'
-          ? getFeatureGate(specs, user, name, opts)
+          ? evaluation.getFeatureGate(name)
           : kind === 'config'
-            ? getConfig(specs, user, name, opts)
+            ? evaluation.getConfig(name)
             : kind === 'experiment'
-              ? getExperiment(specs, user, name, opts)
-              : getLayer(specs, user, name, opts);
+              ? evaluation.getExperiment(name)
+              : evaluation.getLayer(name);
       if (!host.specs && r.details.reason !== 'LocalOverride') return defaultResult(kind, name, 'Uninitialized');
       return r;
     } catch (err) {

@@ -39,6 +39,13 @@ export type ClientInitializeResponseOptions = {
   userEcho?: 'full' | 'minimal';
 };
 
+export interface EvaluateAllOptions {
+  /** Evaluate and bootstrap only these entities (plus what their exposures need). */
+  only?: readonly string[];
+  /** The client SDK key the bootstrap is for: `target_app` conditions depend on it. */
+  clientKey?: string;
+}
+
 export interface LogEventOptions {
   /** Attach the values of the entities this snapshot handed out to the event metadata. */
   flags?: EvaluationSnapshot;
@@ -190,8 +197,8 @@ export class Statsig {
    * Reading from it logs one exposure per entity; `toClientInitializeResponse` builds the bootstrap
    * from the same specs, user and overrides.
    */
-  evaluateAll(user: StatsigUser, options: { only?: readonly string[] } = {}): EvaluationSnapshot {
-    return EvaluationSnapshot.create(this.#snapshotHost(), user, options.only);
+  evaluateAll(user: StatsigUser, options: EvaluateAllOptions = {}): EvaluationSnapshot {
+    return EvaluationSnapshot.create(this.#snapshotHost(), user, options);
   }
 
   /** The `@statsig/js-client` bootstrap for this user, or null before specs arrive. */
@@ -429,7 +436,6 @@ export class Statsig {
       emptySpecs: () => this.#emptySpecs(),
       evalOptions: this.#evalOptions(),
       exposures: this.#exposures,
-      cirOptions: (o) => this.#cirOptions(o),
       record: (where, err) => this.#record(where, err),
     };
   }

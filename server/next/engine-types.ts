@@ -25,11 +25,16 @@ export interface EntityEvaluation {
   readonly explicitParameters?: readonly string[];
 }
 
+/** One user's evaluation, pinned to one set of specs (a snapshot). */
 export interface UserEvaluation {
   readonly user: StatsigUser;
   readonly lcut: number;
+  /** Read without logging anything; undefined when the entity is not in the specs. */
   get(kind: EntityKind, name: string): EntityEvaluation | undefined;
-  all(): readonly EntityEvaluation[];
+  /** Read through the exposure-logging path (each entity / layer parameter at most once). */
+  expose(kind: EntityKind, name: string, parameterName?: string): void;
+  /** The browser bootstrap written from the same pinned specs and user. */
+  bootstrapJSON(opts: CirOptions): string | null;
 }
 
 export interface CirOptions {
@@ -61,8 +66,6 @@ export interface EngineStatus {
 export interface FirstlightEngine {
   status(): EngineStatus;
   evaluate(user: StatsigUser): UserEvaluation;
-  /** Server-side exposure for an entity a server component rendered. */
-  logExposure(user: StatsigUser, entity: EntityEvaluation, parameterName?: string): void;
   clientInitializeResponseJSON(user: StatsigUser, opts: CirOptions): string | null;
   /** Browser events (from /rgstr) into the event pipeline. */
   ingestClientEvents(events: readonly ClientEvent[], meta: { clientKey: string; sdkType?: string; sdkVersion?: string }): void;

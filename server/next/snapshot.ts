@@ -49,7 +49,7 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
   const status = engine.status();
   if (!status.ready) throw new FlagsUnavailableError(status.reason ?? 'not ready');
   const evaluation = engine.evaluate(user);
-  const bootstrap = engine.clientInitializeResponseJSON(user, {
+  const bootstrap = evaluation.bootstrapJSON({
     hash: 'djb2',
     clientKey,
     userEcho: opts.userEcho ?? cfg.userEcho,
@@ -66,7 +66,7 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
       const key = `${kind}:${name}:${o.parameterName ?? ''}`;
       if (!exposed.has(key)) {
         exposed.add(key);
-        engine.logExposure(user, e, o.parameterName);
+        evaluation.expose(kind, name, o.parameterName);
       }
     }
     return e;

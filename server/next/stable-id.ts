@@ -51,30 +51,54 @@ export interface StableIdProxyOptions {
 }
 
 /**
- * Proxy step: make sure the request carries a valid stable-ID cookie.
+ * Request header the proxy sets on prefetch requests. Next.js hides its own router headers
+ * (`Next-Router-Prefetch`) from server components, so the proxy, which still sees them, marks the
+ * request for the render. Always overwritten here, so a browser cannot set it for anyone else.
+ */
+export const PREFETCH_MARK_HEADER = 'x-firstlight-prefetch';
+
+interface HeaderGetter {
+  get(name: string): string | null;
+}
+
+/** Prefetches render the page but nobody sees it: no exposures for them. */
+export function isPrefetchRequest(headers: HeaderGetter): boolean {
+  if (headers.get(PREFETCH_MARK_HEADER) === '1') return true;
+  if (headers.get('next-router-prefetch') !== null) return true;
+  const purpose = (headers.get('purpose') ?? headers.get('sec-purpose') ?? headers.get('x-purpose') ?? '').toLowerCase();
+  return purpose.includes('prefetch');
+}
+
+/**
+ * Proxy step: make sure the request carries a valid stable-ID cookie, and mark prefetches.
  *
  * When the cookie is missing or invalid, mint an ID, set it on the response and rewrite the
  * request's Cookie header so the render of this very request already uses it.
  *
  * Concurrent first requests (two tabs, a prefetch racing the document) each mint an ID and the
- * browser keeps the last Set-Cookie it processes. Nothing else can decide that race on the server
+ * browser keeps the last Set-Cookie it processes. Nothing can decide that race on the server
  * without shared state, so the browser side settles it: the client provider compares the cookie
  * with the ID its bootstrap was rendered for and, when they differ, re-bootstraps for the cookie's
- * ID before logging anything further. The browser therefore ends with exactly one ID in the cookie,
- * in localStorage and in every later event.
+ * ID. The browser therefore ends with exactly one ID in the cookie, in localStorage and in every
+ * later event; only a page that lost the race may switch variant once, right after loading.
  */
 export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): NextResponse {
   const name = stableIdCookieName(opts.clientKey);
-  const current = req.cookies.get(name)?.value;
-  if (parseStableIdCookie(current) !== null) return NextResponse.next();
+  const headers = new Headers(req.headers);
+  const prefetch = isPrefetchRequest(req.headers);
+  headers.delete(PREFETCH_MARK_HEADER);
+  if (prefetch) headers.set(PREFETCH_MARK_HEADER, '1');
+
+  if (parseStableIdCookie(req.cookies.get(name)?.value) !== null) {
+    return NextResponse.next({ request: { headers } });
+  }
 
   const id = (opts.mint ?? (() => crypto.randomUUID()))();
   req.cookies.set(name, id);
-  const headers = new Headers(req.headers);
   headers.set('cookie', req.cookies.toString());
   const res = NextResponse.next({ request: { headers } });
   const proto = opts.trustForwardedProto ? req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
-  const secure = (proto ? proto === 'https' : req.nextUrl.protocol === 'https:');
+  const secure = proto ? proto === 'https' : req.nextUrl.protocol === 'https:';
   res.cookies.set(name, id, {
     path: '/',
     maxAge: STABLE_ID_MAX_AGE_S,

@@ -104,9 +104,4 @@ export async function userFromRequest(opts: UserFromRequestOptions = {}): Promis
   return userFromHeaders(h, c, opts);
 }
 
-/** Prefetches render the page but nobody sees it: no exposures for them. */
-export function isPrefetchRequest(headers: HeaderReader): boolean {
-  if (headers.get('next-router-prefetch') !== null) return true;
-  const purpose = (headers.get('purpose') ?? headers.get('sec-purpose') ?? '').toLowerCase();
-  return purpose.includes('prefetch');
-}
+export { isPrefetchRequest } from './stable-id';

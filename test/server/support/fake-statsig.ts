@@ -121,6 +121,7 @@ export class FakeStatsig {
         return void json(this.dcs.slice(0, Math.floor(this.dcs.length / 2)));
       case 'invalid': {
         const dcs = JSON.parse(this.dcs);
+        dcs.time += 1_000_000;
         dcs.feature_gates = 'not an array';
         return void json(JSON.stringify(dcs));
       }
