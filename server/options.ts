@@ -149,6 +149,11 @@ export interface NormalizedOptions {
   readonly dataStore: DataStore | null;
   readonly initializeSources: readonly SpecSourceName[];
   readonly configSyncSources: readonly SpecSourceName[];
+  /**
+   * true when configSyncSources was left to its default and a data store is set: each round then asks
+   * the store whether this instance follows it (poll the store first) or writes it (network first).
+   */
+  readonly adaptiveSyncOrder: boolean;
   readonly eventQueueSize: number;
   readonly flushIntervalMs: number;
   readonly retryQueueSize: number;
@@ -387,6 +392,7 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     dataStore,
     initializeSources: Object.freeze([...initializeSources]),
     configSyncSources: Object.freeze([...configSyncSources]),
+    adaptiveSyncOrder: o.configSyncSources === undefined && dataStore !== null && available.has('network'),
     eventQueueSize: o.eventQueueSize ?? DEFAULT_EVENT_QUEUE_SIZE,
     flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     retryQueueSize: o.retryQueueSize ?? DEFAULT_RETRY_QUEUE_SIZE,
@@ -419,11 +425,13 @@ function defaultInitializeSources(available: ReadonlySet<SpecSourceName>): SpecS
 
 /**
  * A follower (its store says to poll it) syncs from the store and falls back to the network; a writer
- * syncs from the network. A file is re-read when it changes. A bootstrap string never changes.
+ * syncs from the network and falls back to what another writer stored. A file is re-read when it
+ * changes. A bootstrap string never changes. (With a store and the network both available the order is
+ * decided again every round: see adaptiveSyncOrder.)
  */
 function defaultSyncSources(available: ReadonlySet<SpecSourceName>, store: DataStore | null): SpecSourceName[] {
   const follower = store?.supportsPollingUpdatesFor?.('/v1/download_config_specs') === true;
-  const order: SpecSourceName[] = follower ? ['dataStore', 'network', 'file'] : ['network', 'file'];
+  const order: SpecSourceName[] = follower ? ['dataStore', 'network', 'file'] : ['network', 'dataStore', 'file'];
   return order.filter((s) => available.has(s));
 }
 

@@ -64,6 +64,7 @@ export class Runtime {
       sources,
       initializeSources: o.initializeSources,
       configSyncSources: o.configSyncSources,
+      ...(o.adaptiveSyncOrder ? { syncOrder: () => this.#syncOrder() } : {}),
       intervalMs: o.rulesetsSyncIntervalMs,
       logger: o.logger,
       onApplied: (payload, outcome) => {
@@ -143,6 +144,13 @@ export class Runtime {
     await this.events.shutdown(timeoutMs);
     await this.http?.close();
     await this.options.dataStore?.shutdown().catch(() => {});
+  }
+
+  /** Followers of the shared store read it first; its writer asks the network first. */
+  #syncOrder(): readonly SpecSourceName[] {
+    const follower = this.options.dataStore?.supportsPollingUpdatesFor?.('/v1/download_config_specs') === true;
+    const first: SpecSourceName[] = follower ? ['dataStore', 'network'] : ['network', 'dataStore'];
+    return [...first, ...this.options.configSyncSources.filter((s) => !first.includes(s))];
   }
 
   /** The instance that fetches from the network writes what it fetched for its followers. */

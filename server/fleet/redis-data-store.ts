@@ -423,7 +423,8 @@ export class RedisDataStore implements FleetDataStore {
     if (time === undefined || time >= (s.lastGood?.time ?? -Infinity)) s.lastGood = { result: value, time };
     if (!this.clientReady) {
       this.counters.writesUnavailable!++;
-      if (this.isLeader(key)) s.lastWritten = { result: value, time };
+      // written once Redis is back and this instance holds the lease (the compare-and-set arbitrates)
+      if (time === undefined || time >= (s.lastWritten?.time ?? -Infinity)) s.lastWritten = { result: value, time };
       return 'unavailable';
     }
     if (!this.isLeader(key)) await this.contend(key);

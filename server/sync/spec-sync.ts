@@ -43,6 +43,8 @@ export interface SpecSyncConfig {
   readonly sources: ReadonlyMap<SpecSourceName, SpecSource>;
   readonly initializeSources: readonly SpecSourceName[];
   readonly configSyncSources: readonly SpecSourceName[];
+  /** When set, decides each round's order (e.g. follower vs writer of a shared store). */
+  readonly syncOrder?: () => readonly SpecSourceName[];
   readonly intervalMs: number;
   readonly logger: Logger;
   /** Called after a payload replaced the specs in force. Must not throw (errors are logged). */
@@ -145,7 +147,8 @@ export class SpecSync {
 
   async #round(): Promise<boolean> {
     this.#rounds++;
-    for (const name of this.#c.configSyncSources) {
+    const order = this.#c.syncOrder?.() ?? this.#c.configSyncSources;
+    for (const name of order) {
       if (this.#stopped) return false;
       if ((await this.#attempt(name)) === 'ok') {
         this.#consecutiveFailures = 0;

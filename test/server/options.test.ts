@@ -76,7 +76,8 @@ test('defaults: with a secret, network specs and Statsig events; without, the em
 
   const boot = normalizeOptions('secret-x', { bootstrapValues: '{}', dataStore: new MemoryDataStore() });
   assert.deepEqual(boot.initializeSources, ['bootstrap', 'dataStore', 'network']);
-  assert.deepEqual(boot.configSyncSources, ['network']);
+  assert.deepEqual(boot.configSyncSources, ['network', 'dataStore']);
+  assert.equal(boot.adaptiveSyncOrder, true);
   const follower = normalizeOptions('secret-x', { dataStore: new MemoryDataStore({ pollForUpdates: true }) });
   assert.deepEqual(follower.configSyncSources, ['dataStore', 'network']);
   assert.deepEqual(normalizeOptions('s', { environment: 'staging' }).environment, { tier: 'staging' });
