@@ -70,13 +70,16 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                   </tr>
                 );
               }
-              const unit = (e.idType ?? 'userID') === 'stableID' ? 'device' : 'user';
+              // a layer's unit is that of the experiment it delegates to
+              const idType =
+                e.kind === 'layer' ? (e.allocatedExperiment ? flags.getEntity('experiment', e.allocatedExperiment)?.idType ?? null : null) : e.idType;
+              const unit = idType === 'stableID' ? 'device' : 'user';
               const serverLogged = flags.serverExposures.has(`${kind}:${name}:`);
               return (
                 <tr key={name} data-testid={`why-${name}`} data-group={e.groupName ?? ''} data-rule={e.ruleID}>
                   <td>
                     <span className={`kind kind-${kind}`}>{kind}</span> <strong>{name}</strong>
-                    <div className="muted small">by {e.idType ?? 'userID'}</div>
+                    <div className="muted small">by {idType ?? '—'}</div>
                   </td>
                   <td>
                     <code className="value">{short(e.value)}</code>
@@ -94,7 +97,7 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                       flags.isPrefetch ? (
                         <span>server · skipped (prefetch)</span>
                       ) : (
-                        <span data-testid={`exposure-${name}`}>server · {serverLogged ? 'logged once' : 'not read'}</span>
+                        <span data-testid={`exposure-${name}`}>{`server · ${serverLogged ? 'logged once' : 'not read'}`}</span>
                       )
                     ) : (
                       <span data-testid={`exposure-${name}`}>browser · on render → /rgstr</span>

@@ -1,0 +1,17 @@
+import type { ReactNode } from 'react';
+import { FirstlightProvider } from '../../../server/next/provider';
+import { getBootstrap } from '../../../server/next/snapshot';
+import { FLAGS } from '../../firstlight';
+import { assertBenchEnabled } from '../enabled';
+
+export const dynamic = 'force-dynamic';
+
+export default async function BenchFlagsLayout({ children }: { children: ReactNode }) {
+  assertBenchEnabled();
+  const { clientKey, bootstrap } = await getBootstrap(FLAGS);
+  return (
+    <FirstlightProvider clientKey={clientKey} bootstrap={bootstrap}>
+      {children}
+    </FirstlightProvider>
+  );
+}

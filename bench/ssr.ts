@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:ssr` — what flags + bootstrap cost a server-rendered page.
+ *
+ * Starts the production build (`next build` first when .next is missing) on a free port with the
+ * benchmark routes enabled, then runs autocannon, one run per target:
+ *   /bench/plain              the storefront with fixed values (no evaluation, no bootstrap, no SDK)
+ *   /bench/flags              the same storefront: user from the request, one evaluation, server
+ *                             exposure, bootstrap serialised into the page, client SDK rendered
+ *   /api/bench/precomputed    a precomputed JSON payload of the bootstrap's size
+ *   /api/bootstrap            the real bootstrap route (user, evaluation, ETag, serialisation)
+ * and prints requests/s, p50/p99 latency and the cost of the feature as a share of the page's
+ * server time (1 - rps_flags / rps_plain). Env: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (10).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  throughput: { average: number };
+}
+type Autocannon = (opts: { url: string; connections: number; duration: number; headers?: Record<string, string> }) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const COOKIE = 'statsig.stable_id.3472641239=bench000-0000-4000-8000-000000000001; fl_user=carol';
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitFor(url: string, ms = 30_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`server did not become ready: ${url}`);
+}
+
+function fmt(n: number, d = 0): string {
+  return n.toFixed(d);
+}
+
+async function main(): Promise<void> {
+  const next = join('node_modules', '.bin', 'next');
+  if (!existsSync(join('.next', 'BUILD_ID'))) {
+    console.log('[bench:ssr] no production build: running next build …');
+    const r = spawnSync(next, ['build'], { stdio: 'inherit', env });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const eventLog = join(mkdtempSync(join(tmpdir(), 'firstlight-bench-')), 'events.jsonl');
+  const server: ChildProcess = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...env, FIRSTLIGHT_BENCH_ROUTES: '1', FIRSTLIGHT_EVENT_LOG: eventLog },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = () => server.kill('SIGTERM');
+  process.on('SIGINT', () => {
+    stop();
+    process.exit(130);
+  });
+  try {
+    await waitFor(`${origin}/api/health`);
+    const headers = { cookie: COOKIE };
+    const targets = [
+      { name: 'page without flags (/bench/plain)', path: '/bench/plain' },
+      { name: 'page with flags + bootstrap (/bench/flags)', path: '/bench/flags' },
+      { name: 'precomputed JSON (/api/bench/precomputed)', path: '/api/bench/precomputed' },
+      { name: 'GET /api/bootstrap', path: '/api/bootstrap' },
+    ];
+    // sizes and warm-up (JIT, module graph)
+    const sizes: Record<string, number> = {};
+    for (const t of targets) {
+      for (let i = 0; i < 30; i++) {
+        const r = await fetch(origin + t.path, { headers });
+        if (!r.ok) throw new Error(`${t.path}: HTTP ${r.status}`);
+        sizes[t.path] = (await r.arrayBuffer()).byteLength;
+      }
+    }
+    const results: Record<string, AutocannonResult> = {};
+    for (const t of targets) {
+      process.stdout.write(`[bench:ssr] ${t.name}: ${DURATION}s × ${CONNECTIONS} connections … `);
+      const r = await autocannon({ url: origin + t.path, connections: CONNECTIONS, duration: DURATION, headers });
+      results[t.path] = r;
+      console.log(`${fmt(r.requests.average)} req/s`);
+      if (r.non2xx || r.errors) console.log(`  (non-2xx: ${r.non2xx}, errors: ${r.errors})`);
+    }
+    const row = (t: (typeof targets)[number]) => {
+      const r = results[t.path]!;
+      return `| ${t.name.padEnd(44)} | ${String(sizes[t.path]).padStart(7)} | ${fmt(r.requests.average).padStart(7)} | ${fmt(r.latency.p50, 1).padStart(6)} | ${fmt(r.latency.p99, 1).padStart(6)} |`;
+    };
+    console.log('');
+    console.log(`| ${'target'.padEnd(44)} | ${'bytes'.padStart(7)} | ${'req/s'.padStart(7)} | ${'p50 ms'.padStart(6)} | ${'p99 ms'.padStart(6)} |`);
+    console.log(`|${'-'.repeat(46)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(8)}|${'-'.repeat(8)}|`);
+    for (const t of targets) console.log(row(t));
+    const plain = results['/bench/plain']!.requests.average;
+    const flags = results['/bench/flags']!.requests.average;
+    const pre = results['/api/bench/precomputed']!.requests.average;
+    const boot = results['/api/bootstrap']!.requests.average;
+    const cost = 1 - flags / plain;
+    console.log('');
+    console.log(`page ratio (flags / plain req/s): ${fmt(flags / plain, 3)}  →  flags + bootstrap cost ${fmt(cost * 100, 1)}% of the page's server time (target ≤ 10%)`);
+    console.log(`bootstrap route ratio (/api/bootstrap / precomputed req/s): ${fmt(boot / pre, 3)}`);
+  } finally {
+    stop();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import { resolve } from 'node:path';
+
+const port = Number(process.env.E2E_PORT ?? 3123);
+
+/** Settings shared by playwright.config.ts (the server it starts) and the specs. */
+export const E2E = {
+  port,
+  origin: `http://127.0.0.1:${port}`,
+  bootstrapToken: 'e2e-bootstrap-token',
+  serverSecret: 'secret-demo',
+  clientKey: 'client-firstlight-demo',
+  eventLog: resolve('test-results', 'e2e-events.jsonl'),
+} as const;

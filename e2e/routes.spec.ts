@@ -1,0 +1,170 @@
+/** The JSON routes' contract, the event routes, server-side exposures, and what the HTML may not contain. */
+import { gzipSync } from 'node:zlib';
+import { test } from '@playwright/test';
+import { E2E } from './env';
+import { COOKIE, expect, expectedGroup, htmlText, readEventLog, stableIdIn } from './helpers';
+
+const AUTH = { authorization: `Bearer ${E2E.bootstrapToken}` };
+const K = `k=${E2E.clientKey}`;
+
+test('GET /api/bootstrap: the browser user\'s CIR, private, ETag from (user, lcut), 304 on match', async ({ request }) => {
+  const id = stableIdIn('hero_copy', 'Bold', 'route');
+  const cookie = `${COOKIE}=${id}`;
+  const res = await request.get('/api/bootstrap', { headers: { cookie } });
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toContain('application/json');
+  expect(res.headers()['cache-control']).toContain('private');
+  const etag = res.headers()['etag']!;
+  expect(etag).toMatch(/^"[0-9a-f]+"$/);
+  const cir = await res.json();
+  expect(cir.has_updates).toBe(true);
+  expect(cir.hash_used).toBe('djb2');
+  expect(cir.user).toEqual({ customIDs: { stableID: id } });
+  expect(cir.time).toBeGreaterThan(0);
+
+  const again = await request.get('/api/bootstrap', { headers: { cookie, 'if-none-match': etag } });
+  expect(again.status()).toBe(304);
+  expect(again.headers()['etag']).toBe(etag);
+  expect(await again.text()).toBe('');
+
+  const otherUser = await request.get('/api/bootstrap', { headers: { cookie: `${cookie}; fl_user=alice`, 'if-none-match': etag } });
+  expect(otherUser.status()).toBe(200);
+  expect(otherUser.headers()['etag']).not.toBe(etag);
+  expect((await otherUser.json()).user.userID).toBe('alice');
+
+  // no cookie yet: the proxy mints one for this request too
+  const fresh = await request.get('/api/bootstrap', { headers: { cookie: '' } });
+  const set = fresh.headers()['set-cookie'] ?? '';
+  expect(set).toContain(`${COOKIE}=`);
+  expect((await fresh.json()).user.customIDs.stableID).toBe(set.split(';')[0]!.split('=')[1]);
+});
+
+test('POST /api/bootstrap: bearer token, zod-validated body, 400/401/413', async ({ request }) => {
+  const user = { userID: 'bob', customIDs: { stableID: stableIdIn('hero_copy', 'Classic', 'post') } };
+  expect((await request.post('/api/bootstrap', { data: { user } })).status()).toBe(401);
+  expect((await request.post('/api/bootstrap', { data: { user }, headers: { authorization: 'Bearer wrong' } })).status()).toBe(401);
+
+  const ok = await request.post('/api/bootstrap', { data: { user, hash: 'none' }, headers: AUTH });
+  expect(ok.status()).toBe(200);
+  const cir = await ok.json();
+  expect(cir.hash_used).toBe('none');
+  expect(cir.user).toEqual(user);
+  expect(cir.dynamic_configs.hero_copy.group_name).toBe('Classic');
+  expect(cir.dynamic_configs.checkout_button.rule_id).toBe(expectedGroup('checkout_button', 'bob').ruleID);
+  expect(cir.dynamic_configs.hero_copy.is_device_based).toBe(true);
+
+  const djb2 = await (await request.post('/api/bootstrap', { data: { user, clientKey: E2E.clientKey }, headers: AUTH })).json();
+  expect(djb2.hash_used).toBe('djb2');
+
+  const bad = async (body: string, status = 400) => {
+    const r = await request.post('/api/bootstrap', { data: body, headers: { ...AUTH, 'content-type': 'application/json' } });
+    expect(r.status(), body.slice(0, 60)).toBe(status);
+    return r.json();
+  };
+  await bad('not json');
+  const noUser = await bad('{}');
+  expect(noUser.issues[0].path).toBe('user');
+  const empty = await bad('{"user":{}}');
+  expect(empty.issues.length).toBeGreaterThan(0);
+  await bad(JSON.stringify({ user, hash: 'md5' }));
+  await bad(JSON.stringify({ user, unexpected: 1 }));
+  await bad(JSON.stringify({ user: { userID: { nested: true } } }));
+  await bad(JSON.stringify({ user, only: 'hero_copy' }));
+  const big = JSON.stringify({ user: { ...user, custom: { blob: 'x'.repeat(200_000) } } });
+  await bad(big, 413);
+});
+
+test('event routes: plain and gzip JSON as text/plain, key in k, validation, stableID fallback, 202', async ({ request }) => {
+  const marker = `evt-${Date.now()}`;
+  const body = { events: [{ eventName: marker, user: { userID: 'u-route' }, time: Date.now(), metadata: { a: '1' } }], statsigMetadata: { stableID: 'fallback-0000-4000-8000-000000000001' } };
+  const plain = await request.post(`/api/statsig/rgstr?${K}`, { data: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+  expect(plain.status()).toBe(202);
+  const gz = await request.post(`/api/statsig/log_event?${K}&gz=1`, { data: gzipSync(JSON.stringify({ ...body, events: [{ ...body.events[0], eventName: `${marker}-gz` }] })) });
+  expect(gz.status()).toBe(202);
+  expect((await request.post('/api/statsig/rgstr', { data: JSON.stringify(body) })).status()).toBe(400);
+  expect((await request.post('/api/statsig/rgstr?k=client-unknown', { data: JSON.stringify(body) })).status()).toBe(401);
+  expect((await request.post(`/api/statsig/rgstr?${K}`, { data: '{"events":"nope"}' })).status()).toBe(400);
+  expect((await request.post(`/api/statsig/rgstr?${K}&gz=1`, { data: 'not gzip' })).status()).toBe(400);
+  expect((await request.post(`/api/statsig/rgstr?${K}`, { data: 'x'.repeat(1_100_000) })).status()).toBe(413);
+
+  await expect.poll(() => readEventLog().filter((e) => String(e.eventName).startsWith(marker)).length).toBe(2);
+  for (const e of readEventLog().filter((e) => String(e.eventName).startsWith(marker))) {
+    expect((e.user as { customIDs: { stableID: string } }).customIDs.stableID).toBe('fallback-0000-4000-8000-000000000001');
+  }
+  expect((await request.post(`/api/statsig/sdk_exception?${K}`, { data: '{"exception":"Error","info":"x"}' })).status()).toBe(202);
+});
+
+test('POST /api/statsig/initialize answers the CIR for the posted user (statsig-encoded or plain)', async ({ request }) => {
+  const id = stableIdIn('hero_copy', 'Bold', 'init');
+  const payload = JSON.stringify({ user: { userID: 'carol' }, hash: 'djb2', statsigMetadata: { stableID: id } });
+  const plain = await request.post(`/api/statsig/initialize?${K}`, { data: payload });
+  expect(plain.status()).toBe(200);
+  const cir = await plain.json();
+  expect(cir.user.customIDs.stableID).toBe(id);
+  expect(cir.user.userID).toBe('carol');
+  const encoded = [...Buffer.from(payload).toString('base64')].reverse().join('');
+  const enc = await request.post(`/api/statsig/initialize?${K}&se=1`, { data: encoded });
+  expect(enc.status()).toBe(200);
+  expect((await enc.json()).user.userID).toBe('carol');
+  expect((await request.post(`/api/statsig/initialize?${K}`, { data: '{"user":{}}' })).status()).toBe(400);
+});
+
+test('GET /api/health: source, lcut, age, event queue', async ({ request }) => {
+  const res = await request.get('/api/health');
+  expect(res.status()).toBe(200);
+  const h = await res.json();
+  expect(h.ok).toBe(true);
+  expect(h.lcut).toBeGreaterThan(0);
+  expect(h).toHaveProperty('eventQueueDepth');
+});
+
+test('server-rendered gate: exposure logged once per request on the server, never for prefetches', async ({ request }) => {
+  const count = (id: string) =>
+    readEventLog().filter(
+      (e) =>
+        e.eventName === 'statsig::gate_exposure' &&
+        (e.metadata as { gate?: string })?.gate === 'express_checkout' &&
+        (e.user as { customIDs?: { stableID?: string } })?.customIDs?.stableID === id,
+    ).length;
+  const prefetched = stableIdIn('hero_copy', 'Classic', 'prefetch');
+  const viewed = stableIdIn('hero_copy', 'Bold', 'viewed');
+  // browser-level prefetch headers (Next's own router prefetch header is only honoured on RSC requests)
+  const prefetchHeaders: Record<string, string>[] = [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }];
+  for (const h of prefetchHeaders) {
+    const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${prefetched}`, ...h } })).text();
+    expect(html.includes('skipped (prefetch)'), 'prefetch marked').toBe(true);
+  }
+  const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${viewed}` } })).text();
+  expect(html.includes('server · logged once'), 'exposure logged').toBe(true);
+  // events are delivered in order: once the viewed page's exposure is in the log, a prefetch one would be too
+  await expect.poll(() => count(viewed), { timeout: 15_000 }).toBe(1);
+  expect(count(prefetched)).toBe(0);
+  // the panel reads the gate too (without logging): still exactly one exposure
+  expect(readEventLog().filter((e) => (e.user as { customIDs?: { stableID?: string } })?.customIDs?.stableID === viewed && e.eventName === 'statsig::gate_exposure')).toHaveLength(1);
+});
+
+test('the HTML carries no server secret, no private attribute, and (userEcho minimal) no raw IP or user agent', async ({ request }) => {
+  const id = stableIdIn('hero_copy', 'Bold', 'privacy');
+  const ua = 'Mozilla/5.0 (X11; Linux x86_64) FirstlightPrivacyProbe/9.9';
+  const ip = '203.0.113.77';
+  const headers = { cookie: `${COOKIE}=${id}; fl_user=alice`, 'user-agent': ua, 'x-forwarded-for': ip, 'accept-language': 'de-DE,de;q=0.9' };
+  const html = await (await request.get('/', { headers })).text();
+  expect(htmlText(html, 'signed-in-as')).toBe('alice');
+  // the private email did its job (staff rule), yet is nowhere in the page
+  expect(html).toContain('data-testid="express-checkout"');
+  for (const secret of [E2E.serverSecret, 'alice.staff@firstlight.dev', 'firstlight.dev', ip, 'FirstlightPrivacyProbe']) {
+    expect(html, secret).not.toContain(secret);
+  }
+  const cir = await (await request.get('/api/bootstrap', { headers })).text();
+  for (const secret of [E2E.serverSecret, 'alice.staff@firstlight.dev', ip, 'FirstlightPrivacyProbe']) expect(cir).not.toContain(secret);
+  // the locale did reach evaluation (German pricing)
+  expect(html).toContain('€');
+  // and the trusted IP header reached the server-side user (its server exposure carries it)
+  await expect
+    .poll(() =>
+      readEventLog().some(
+        (e) => e.eventName === 'statsig::gate_exposure' && (e.user as { ip?: string; customIDs?: { stableID?: string } })?.customIDs?.stableID === id && (e.user as { ip?: string }).ip === ip,
+      ),
+    )
+    .toBe(true);
+});

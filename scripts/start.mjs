@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// `npm start`: serve the Firstlight demo on the embedded specs (data/demo-dcs.json), events to a
+// local JSONL log (var/events.jsonl). Builds first when .next is missing or older than the sources.
+// PORT (default 3000) and HOST (default 127.0.0.1) override where it listens.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = process.cwd();
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+const next = join(root, 'node_modules', '.bin', 'next');
+const port = env.PORT || '3000';
+const host = env.HOST || '127.0.0.1';
+
+const SOURCES = ['app', 'server', 'lib', 'data', 'proxy.ts', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
+const SKIP = new Set(['node_modules', '.next', '.git']);
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let max = 0;
+  for (const name of readdirSync(path)) {
+    if (SKIP.has(name)) continue;
+    max = Math.max(max, newestMtime(join(path, name)));
+  }
+  return max;
+}
+
+function buildReason() {
+  const buildId = join(root, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return 'no production build yet';
+  const built = statSync(buildId).mtimeMs;
+  const changed = SOURCES.find((p) => newestMtime(join(root, p)) > built);
+  return changed ? `${changed} changed since the last build` : null;
+}
+
+if (!existsSync(next)) {
+  console.error('[firstlight] node_modules is missing: run `npm ci` first.');
+  process.exit(1);
+}
+
+const reason = buildReason();
+if (reason) {
+  console.log(`[firstlight] building (${reason}) …`);
+  const r = spawnSync(next, ['build'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    console.error('[firstlight] build failed');
+    process.exit(r.status ?? 1);
+  }
+}
+
+console.log(`[firstlight] demo: http://${host}:${port}/  (specs: data/demo-dcs.json, events: var/events.jsonl)`);
+const child = spawn(next, ['start', '-H', host, '-p', port], { stdio: 'inherit', env });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 0)));
