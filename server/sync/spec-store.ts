@@ -88,7 +88,8 @@ export class SpecStore {
     const time = typeof raw.time === 'number' ? raw.time : Number.NaN;
     if (this.#effective && Number.isFinite(time)) {
       if (time < this.#lcut) return { kind: 'stale', time };
-      if (time === this.#lcut) {
+      // a file payload carries its ID lists: the same specs with edited lists must still apply
+      if (time === this.#lcut && !payload.idLists) {
         this.#confirmedAt = now;
         return { kind: 'unchanged' };
       }
