@@ -22,6 +22,8 @@ export { MemoryDataStore } from './store/memory-data-store';
 export type { EventSink } from './events/event-sink';
 export { DeliveryError } from './events/event-sink';
 export type { StatsigEvent, EventUser } from './events/event';
+export type { ClientEventsMeta } from './events/client-events';
+export type { RecordedError } from './error-recorder';
 export { RedisStreamSink } from './events/sinks/redis-stream-sink';
 export type { RedisStreamSinkOptions } from './events/sinks/redis-stream-sink';
 export { JsonlFileSink } from './events/sinks/jsonl-file-sink';

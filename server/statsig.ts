@@ -26,8 +26,8 @@ import { EvaluationSnapshot, type SnapshotHost } from './snapshot';
 import type { FlushResult, EventCounters } from './events/event-logger';
 import type { SpecSyncHealth } from './sync/spec-sync';
 import type { IdListSyncHealth } from './idlists/id-list-sync';
-import type { StatsigEvent } from './events/event';
-import { eventUser } from './events/event';
+import { clientEvent, type ClientEventsMeta } from './events/client-events';
+import { ErrorRecorder, type RecordedError } from './error-recorder';
 import { defaultResult, rulePassed, type CheckKind, type ResultOf } from './default-results';
 
 export type ClientInitializeResponseOptions = {
@@ -59,7 +59,7 @@ export interface Health {
   /** Time since a source last confirmed the specs in force are current; null before any specs. */
   readonly ageMs: number | null;
   readonly receivedAt: number;
-  readonly lastError: { readonly where: string; readonly code: string; readonly message: string; readonly at: number } | null;
+  readonly lastError: RecordedError | null;
   readonly eventQueueDepth: number;
   readonly counters: {
     readonly specs: SpecSyncHealth;
@@ -83,9 +83,8 @@ export class Statsig {
   #init: Promise<InitializeDetails> | null = null;
   #initTime = -1;
   #shutdown = false;
-  #lastError: Health['lastError'] = null;
+  readonly #errors: ErrorRecorder;
   readonly #evals = { total: 0, uninitialized: 0, errors: 0 };
-  readonly #warned = new Map<string, number>();
 
   /**
    * `serverSecret` is the Statsig server secret (`secret-…`); pass '' to run on local specs (the embedded
@@ -94,6 +93,7 @@ export class Statsig {
   constructor(serverSecret: string, options: StatsigOptions = {}) {
     this.#o = normalizeOptions(serverSecret, options);
     this.#rt = new Runtime(this.#o);
+    this.#errors = new ErrorRecorder(this.#o.logger);
     this.#exposures = new Exposures(this.#rt.events, {
       initTime: () => this.#initTime,
       environmentFor: (user) => this.#environmentFor(user),
@@ -255,23 +255,12 @@ export class Statsig {
    * an eventName are skipped; users lose their private attributes; `meta` (the client's key and SDK) is
    * merged into each event's statsigMetadata. Returns the number queued.
    */
-  ingestClientEvents(events: readonly unknown[], meta: { clientKey?: string; sdkType?: string; sdkVersion?: string } = {}): number {
-    let queued = 0;
+  ingestClientEvents(events: readonly unknown[], meta: ClientEventsMeta = {}): number {
     if (!Array.isArray(events)) return 0;
+    let queued = 0;
     for (const raw of events) {
-      if (typeof raw !== 'object' || raw === null) continue;
-      const e = raw as Partial<StatsigEvent> & Record<string, unknown>;
-      if (typeof e.eventName !== 'string' || e.eventName.length === 0) continue;
-      const event: StatsigEvent = {
-        ...e,
-        eventName: e.eventName,
-        user: isUser(e.user) ? eventUser(e.user as StatsigUser, undefined) : null,
-        value: typeof e.value === 'string' || typeof e.value === 'number' ? e.value : null,
-        metadata: typeof e.metadata === 'object' && e.metadata !== null ? e.metadata : null,
-        time: typeof e.time === 'number' ? e.time : Date.now(),
-        statsigMetadata: { ...(typeof e.statsigMetadata === 'object' && e.statsigMetadata !== null ? e.statsigMetadata : {}), ...meta },
-      };
-      if (this.#exposures.relay(event)) queued++;
+      const event = clientEvent(raw, meta);
+      if (event && this.#exposures.relay(event)) queued++;
     }
     return queued;
   }
@@ -366,7 +355,10 @@ export class Statsig {
       const specs = this.#rt.store.current();
       const opts = this.#evalOptions();
       result = evaluateOne(kind, specs ?? this.#emptySpecs(), user, name, opts);
-      if (!specs && result.details.reason !== 'LocalOverride') {
+      if (result.details.reason === 'Error') {
+        if (count) this.#evals.errors++;
+        this.#record(`${kind} "${name}"`, new Error('the evaluator failed internally; answered the default'));
+      } else if (!specs && result.details.reason !== 'LocalOverride') {
         if (count) this.#evals.uninitialized++;
         result = defaultResult(kind, name, 'Uninitialized');
       }
@@ -442,25 +434,15 @@ export class Statsig {
 
   #latestError(): Health['lastError'] {
     const sync = this.#rt.specSync.health().lastError;
-    const mine = this.#lastError;
+    const mine = this.#errors.last;
     if (sync && (!mine || sync.at >= mine.at)) return { where: `specs:${sync.source}`, code: sync.code, message: sync.message, at: sync.at };
     return mine;
   }
 
   #record(where: string, err: unknown): void {
-    const e = err as { code?: unknown; message?: unknown };
-    const code = typeof e?.code === 'string' ? e.code : 'FL_ERR';
-    const message = typeof e?.message === 'string' ? e.message : String(err);
-    this.#lastError = { where, code, message, at: Date.now() };
-    // one warning per distinct problem per minute: a bad call in a hot path must not flood the log
-    const key = `${where}|${message}`;
-    const now = Date.now();
-    if ((this.#warned.get(key) ?? 0) + 60_000 <= now) {
-      if (this.#warned.size > 1000) this.#warned.clear();
-      this.#warned.set(key, now);
-      this.#o.logger.warn(`${where}: ${message}`);
-    }
+    this.#errors.record(where, err);
   }
+
 }
 
 function isUser(user: unknown): user is StatsigUser {
