@@ -36,8 +36,9 @@ function exposuresJson(specs: Specs, list: readonly SecondaryExposure[], mode: 0
   let s = '[';
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
-    const name = specs.exposureNameJson.get(e.gate)?.[mode] ?? JSON.stringify(hashName(e.gate, mode));
-    s += (i === 0 ? '{"gate":' : ',{"gate":') + name + ',"gateValue":"' + e.gateValue + '","ruleID":' + JSON.stringify(e.ruleID) + '}';
+    if (i > 0) s += ',';
+    s += specs.exposureJson.get(e)?.[mode] ??
+      '{"gate":' + JSON.stringify(hashName(e.gate, mode)) + ',"gateValue":"' + e.gateValue + '","ruleID":' + JSON.stringify(e.ruleID) + '}';
   }
   return s + ']';
 }

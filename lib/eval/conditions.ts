@@ -4,16 +4,17 @@
  * to an always-Unsupported condition, so the evaluator itself never branches on condition types.
  */
 import type { RawCondition } from '../spec/schema';
-import { FAIL, PASS, UNSUPPORTED, type CompiledCondition, type ConditionOutcome } from '../spec/compiled';
+import { FAIL, PASS, UNSUPPORTED, type CompiledCondition, type CompileTools, type ConditionOutcome } from '../spec/compiled';
 import type { SecondaryExposure } from '../types';
 import { getParameterCaseInsensitive, getUnitID, idTypeIsUserID } from '../user/fields';
 import { userAgentField } from '../user/user-agent';
 import type { EvalContext } from './context';
 import { gateResult } from './evaluator';
+import type { EvalResult } from './result';
 import { operatorFor, type OperatorTest } from './operators';
 
 type Extractor = (ctx: EvalContext) => unknown;
-type ExtractorFactory = (c: RawCondition) => Extractor;
+type ExtractorFactory = (c: RawCondition, tools: CompileTools) => Extractor;
 
 const unsupported: CompiledCondition = Object.freeze({ run: () => UNSUPPORTED, mustRunAfterFail: true });
 const always: CompiledCondition = Object.freeze({ run: () => PASS, mustRunAfterFail: false });
@@ -61,12 +62,13 @@ const unitID: ExtractorFactory = (c) => {
   return (ctx) => getUnitID(ctx.user, idType, isUser);
 };
 
-const userBucket: ExtractorFactory = (c) => {
+const userBucket: ExtractorFactory = (c, tools) => {
   // a missing salt is concatenated as "undefined", exactly as statsig-node does
   const prefix = String(c.additionalValues?.['salt']) + '.';
   const idType = c.idType;
   const isUser = idTypeIsUserID(idType);
-  return (ctx) => ctx.bucket(prefix + (getUnitID(ctx.user, idType, isUser) ?? '')) % 1000;
+  const slot = tools.hashSlot(prefix, idType);
+  return (ctx) => ctx.bucket(slot, prefix, idType, isUser) % 1000;
 };
 
 const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = Object.freeze({
@@ -80,20 +82,37 @@ const EXTRACTORS: Readonly<Record<string, ExtractorFactory>> = Object.freeze({
   target_app: () => (ctx: EvalContext) => ctx.targetApp,
 });
 
-function exposure(gate: string, value: boolean, ruleID: string): SecondaryExposure {
-  return { gate, gateValue: value ? 'true' : 'false', ruleID };
+/** The exposure a nested gate result contributes under `name`, interned where possible. */
+function exposureFor(
+  name: string,
+  r: EvalResult,
+  tools: { unknown: SecondaryExposure; overrideTrue: SecondaryExposure; overrideFalse: SecondaryExposure },
+): SecondaryExposure {
+  if (r.exposure !== null) return r.exposure;
+  if (r.reason === 'Unrecognized') return tools.unknown;
+  if (r.reason === 'LocalOverride' && typeof r.value === 'boolean') return r.value ? tools.overrideTrue : tools.overrideFalse;
+  return { gate: name, gateValue: r.value ? 'true' : 'false', ruleID: r.ruleId };
+}
+
+function nestedExposures(name: string, tools: CompileTools) {
+  return {
+    unknown: tools.exposure(name, false, ''),
+    overrideTrue: tools.exposure(name, true, 'override'),
+    overrideFalse: tools.exposure(name, false, 'override'),
+  };
 }
 
 /** pass_gate / fail_gate: nested exposures first, then the gate itself. */
-function singleGate(c: RawCondition, wantPass: boolean): CompiledCondition {
+function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): CompiledCondition {
   const name = String(c.targetValue);
+  const known = nestedExposures(name, tools);
   return {
     mustRunAfterFail: true,
     run(ctx, out): ConditionOutcome {
       const r = gateResult(ctx, name, true);
       if (r.unsupported) return UNSUPPORTED;
       for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
-      out.push(exposure(name, r.value, r.ruleId));
+      out.push(exposureFor(name, r, known));
       return !!r.value === wantPass ? PASS : FAIL;
     },
   };
@@ -104,17 +123,19 @@ function singleGate(c: RawCondition, wantPass: boolean): CompiledCondition {
  * pass_gate), stopping at the first hit. statsig-node decides pass vs fail by comparing the raw,
  * case-sensitive `type`, so only exactly "multi_pass_gate" means pass.
  */
-function multiGate(c: RawCondition): CompiledCondition {
+function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
   if (!Array.isArray(c.targetValue)) return unsupported;
   const names = (c.targetValue as unknown[]).map((n) => String(n));
+  const known = names.map((n) => nestedExposures(n, tools));
   const wantPass = c.type === 'multi_pass_gate';
   return {
     mustRunAfterFail: true,
     run(ctx, out): ConditionOutcome {
-      for (const name of names) {
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k]!;
         const r = gateResult(ctx, name, true);
         if (r.unsupported) return UNSUPPORTED;
-        out.push(exposure(name, r.value, r.ruleId));
+        out.push(exposureFor(name, r, known[k]!));
         for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
         if (r.value === wantPass) return PASS;
       }
@@ -130,33 +151,23 @@ function valueCondition(extract: Extractor, test: OperatorTest): CompiledConditi
   };
 }
 
-export function compileCondition(c: RawCondition): CompiledCondition {
+export function compileCondition(c: RawCondition, tools: CompileTools): CompiledCondition {
   const type = c.type.toLowerCase();
   switch (type) {
     case 'public':
       return always;
     case 'pass_gate':
-      return singleGate(c, true);
+      return singleGate(c, true, tools);
     case 'fail_gate':
-      return singleGate(c, false);
+      return singleGate(c, false, tools);
     case 'multi_pass_gate':
     case 'multi_fail_gate':
-      return multiGate(c);
+      return multiGate(c, tools);
   }
   const extractor = Object.prototype.hasOwnProperty.call(EXTRACTORS, type) ? EXTRACTORS[type] : undefined;
   if (extractor === undefined) return unsupported;
   const raw = c.operator;
   const factory = raw == null ? undefined : operatorFor(raw.toLowerCase());
   if (factory === undefined) return unsupported;
-  return valueCondition(extractor(c), factory(c.targetValue, raw!));
-}
-
-/** Gate names a condition checks (for pre-hashing secondary-exposure names). */
-export function nestedGateNames(c: RawCondition): string[] {
-  const type = c.type.toLowerCase();
-  if (type === 'pass_gate' || type === 'fail_gate') return [String(c.targetValue)];
-  if ((type === 'multi_pass_gate' || type === 'multi_fail_gate') && Array.isArray(c.targetValue)) {
-    return (c.targetValue as unknown[]).map((n) => String(n));
-  }
-  return [];
+  return valueCondition(extractor(c, tools), factory(c.targetValue, raw!));
 }

@@ -9,7 +9,7 @@ import type { StatsigUser } from '../types';
 import type { ResolvedEnvironment } from '../user/environment';
 import { parseUserAgent, type ParsedUserAgent } from '../user/user-agent';
 import { countryFromIP } from '../user/country';
-import { getFromUser } from '../user/fields';
+import { getFromUser, getUnitID } from '../user/fields';
 import { sha256Mod10000 } from '../hash/sha256';
 import type { EvalResult } from './result';
 
@@ -17,11 +17,12 @@ import type { EvalResult } from './result';
 export const MAX_DEPTH = 300;
 
 export class EvalContext {
-  /** name -> result; null marks an evaluation in progress (a cycle when met again). */
-  gateMemo: Map<string, EvalResult | null> | null = null;
-  configMemo: Map<string, EvalResult | null> | null = null;
+  /** spec.index -> result; null marks an evaluation in progress (a cycle when met again). */
+  gateMemo: (EvalResult | null | undefined)[] | null = null;
+  configMemo: (EvalResult | null | undefined)[] | null = null;
   depth = 0;
-  private hashMemo: Map<string, number> | null = null;
+  /** Bucket hash + 1 per compiled slot (0 = not computed yet). */
+  private hashMemo: Uint16Array | null = null;
   private nowMs = -1;
   private ua: ParsedUserAgent | null | undefined = undefined;
   private country: string | null | undefined = undefined;
@@ -38,16 +39,15 @@ export class EvalContext {
     memoise: boolean,
   ) {
     if (memoise) {
-      this.gateMemo = new Map();
-      this.configMemo = new Map();
-      this.hashMemo = new Map();
+      this.ensureMemo();
+      this.hashMemo = new Uint16Array(specs.hashSlots);
     }
   }
 
   ensureMemo(): void {
     if (this.gateMemo === null) {
-      this.gateMemo = new Map();
-      this.configMemo = new Map();
+      this.gateMemo = new Array(this.specs.gates.size);
+      this.configMemo = new Array(this.specs.configs.size);
     }
   }
 
@@ -56,16 +56,19 @@ export class EvalContext {
     return this.nowMs;
   }
 
-  /** SHA-256 bucket (u64 mod 10000) of a hash key; layer salts repeat across rules, so memoised. */
-  bucket(key: string): number {
+  /**
+   * SHA-256 bucket (u64 mod 10000) of `<prefix><unitID>`. Layer salts repeat across the layer's
+   * and its experiments' rules, so one evaluateAll memoises by compiled slot.
+   */
+  bucket(slot: number, prefix: string, idType: unknown, isUserID: boolean): number {
     const memo = this.hashMemo;
-    if (memo === null) return sha256Mod10000(key);
-    let v = memo.get(key);
-    if (v === undefined) {
-      v = sha256Mod10000(key);
-      memo.set(key, v);
+    if (memo !== null) {
+      const v = memo[slot]!;
+      if (v !== 0) return v - 1;
     }
-    return v;
+    const h = sha256Mod10000(prefix + (getUnitID(this.user, idType, isUserID) ?? ''));
+    if (memo !== null) memo[slot] = h + 1;
+    return h;
   }
 
   /** `user[field]`-style lookup that sees the substituted environment (see ResolvedEnvironment). */

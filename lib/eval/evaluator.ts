@@ -8,7 +8,6 @@ import type { CompiledRule, CompiledSpec } from '../spec/compiled';
 import { UNSUPPORTED, PASS } from '../spec/compiled';
 import { lookupOverride } from '../overrides';
 import type { SecondaryExposure } from '../types';
-import { getUnitID } from '../user/fields';
 import { MAX_DEPTH, type EvalContext } from './context';
 import {
   CYCLE,
@@ -67,30 +66,33 @@ function configOverride(value: object, global: boolean): EvalResult {
     NO_EXPOSURES, runtimeValue(value), null, null, false, false, undefined, 'LocalOverride');
 }
 
-function memoised(ctx: EvalContext, memo: Map<string, EvalResult | null> | null, spec: CompiledSpec): EvalResult {
+function memoised(ctx: EvalContext, memo: (EvalResult | null | undefined)[] | null, spec: CompiledSpec): EvalResult {
   if (memo === null) return evalSpec(ctx, spec);
-  const hit = memo.get(spec.name);
+  const hit = memo[spec.index];
   if (hit !== undefined) return hit ?? CYCLE;
-  memo.set(spec.name, null);
+  memo[spec.index] = null;
   const r = evalSpec(ctx, spec);
-  memo.set(spec.name, r);
+  memo[spec.index] = r;
   return r;
 }
 
-/** Appends exposures, dropping `segment:` gates and duplicates (statsig-node's clean()). */
+/**
+ * Appends exposures, dropping `segment:` gates and duplicates (statsig-node's clean()). Exposures
+ * are interned by their gate|gateValue|ruleID key, so identity is the dedupe key; the rare
+ * non-interned one (an override with a non-boolean value) is compared by content.
+ */
 function addExposures(
   acc: SecondaryExposure[] | null,
-  seen: Set<string> | null,
+  seen: Set<SecondaryExposure> | null,
   add: readonly SecondaryExposure[],
-): [SecondaryExposure[], Set<string>] {
+): [SecondaryExposure[], Set<SecondaryExposure>] {
   const list = acc ?? [];
-  const keys = seen ?? new Set<string>();
+  const keys = seen ?? new Set<SecondaryExposure>();
   for (let i = 0; i < add.length; i++) {
     const e = add[i]!;
-    if (e.gate.startsWith('segment:')) continue;
-    const key = e.gate + '|' + e.gateValue + '|' + e.ruleID;
-    if (keys.has(key)) continue;
-    keys.add(key);
+    if (keys.has(e) || e.gate.startsWith('segment:')) continue;
+    if (!Object.isFrozen(e) && list.some((x) => x.gate === e.gate && x.gateValue === e.gateValue && x.ruleID === e.ruleID)) continue;
+    keys.add(e);
     list.push(e);
   }
   return [list, keys];
@@ -113,8 +115,7 @@ function passesPercentage(ctx: EvalContext, rule: CompiledRule): boolean {
   const pp = rule.passPercentage;
   if (pp === 0) return false;
   if (pp === 100) return true;
-  const unit = getUnitID(ctx.user, rule.idType, rule.unitIdIsUserID) ?? '';
-  return ctx.bucket(rule.hashPrefix + unit) < pp * 100;
+  return ctx.bucket(rule.slot, rule.hashPrefix, rule.idType, rule.unitIdIsUserID) < pp * 100;
 }
 
 const scratch: SecondaryExposure[] = [];
@@ -123,13 +124,13 @@ const scratch: SecondaryExposure[] = [];
 export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
   if (!spec.enabled) {
     return new EvalResult(false, 'disabled', '"disabled"', null, null, spec.idType, NO_EXPOSURES, NO_EXPOSURES,
-      spec.defaultValue, null, null, false, false, spec.version, null);
+      spec.defaultValue, null, null, false, false, spec.version, null, spec.exposureDisabled);
   }
   if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
   ctx.depth++;
   try {
     let exposures: SecondaryExposure[] | null = null;
-    let seen: Set<string> | null = null;
+    let seen: Set<SecondaryExposure> | null = null;
     const rules = spec.rules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
@@ -152,11 +153,11 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       const pass = passesPercentage(ctx, rule);
       return new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, own, own,
         pass ? rule.returnValue : spec.defaultValue, spec.explicitParameters, null, rule.isExperimentGroup, false,
-        spec.version, null);
+        spec.version, null, pass ? rule.exposureIfPass : rule.exposureIfFail);
     }
     const own = exposures ?? NO_EXPOSURES;
     return new EvalResult(false, 'default', '"default"', null, null, spec.idType, own, own, spec.defaultValue,
-      spec.explicitParameters, null, false, false, spec.version, null);
+      spec.explicitParameters, null, false, false, spec.version, null, spec.exposureDefault);
   } finally {
     ctx.depth--;
   }
@@ -168,7 +169,7 @@ function delegated(
   name: string,
   delegateSpec: CompiledSpec,
   own: readonly SecondaryExposure[],
-  seen: Set<string> | null,
+  seen: Set<SecondaryExposure> | null,
 ): EvalResult {
   ctx.ensureMemo();
   const d = configResult(ctx, name);

@@ -159,28 +159,25 @@ function arrayContains(mode: 'any' | 'none' | 'all' | 'not_all'): OperatorFactor
     if (!Array.isArray(target)) return never;
     const items = target as unknown[];
     const parsed = items.map((x) => parseInt(x as string));
+    const wantAny = mode === 'any' || mode === 'none';
+    const negate = mode === 'none' || mode === 'not_all';
     return (value) => {
       if (!Array.isArray(value)) return false;
       const set = new Set<unknown>(value);
-      const has = (i: number) => set.has(items[i]) || set.has(parsed[i]);
-      if (mode === 'any' || mode === 'none') {
-        let found = false;
-        for (let i = 0; i < items.length; i++) {
-          if (has(i)) {
-            found = true;
-            break;
-          }
-        }
-        return mode === 'any' ? found : !found;
-      }
-      let all = true;
+      // any: some item present; all: no item missing
+      let result = !wantAny;
       for (let i = 0; i < items.length; i++) {
-        if (!has(i)) {
-          all = false;
+        const present = set.has(items[i]) || set.has(parsed[i]);
+        if (wantAny && present) {
+          result = true;
+          break;
+        }
+        if (!wantAny && !present) {
+          result = false;
           break;
         }
       }
-      return mode === 'all' ? all : !all;
+      return negate ? !result : result;
     };
   };
 }

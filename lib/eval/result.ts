@@ -28,6 +28,8 @@ export class EvalResult {
     readonly version: number | undefined,
     /** A reason this result sets itself; null means "the specs' source" (Network, Bootstrap, …). */
     readonly reason: ResultReason,
+    /** Gates: the interned exposure this outcome contributes to a gate that checks it. */
+    readonly exposure: SecondaryExposure | null = null,
   ) {}
 }
 

@@ -5,7 +5,8 @@ import { djb2 } from '../hash/djb2';
 import { hashIdListEntry, sha256Base64 } from '../hash/sha256';
 import { SpecKeyMismatchError, SpecParseError, type SpecIssue } from '../errors';
 import type { JsonValue, SpecSourceKind } from '../types';
-import { compileCondition, nestedGateNames } from '../eval/conditions';
+import { compileCondition } from '../eval/conditions';
+import { CompileTables } from './compile-tools';
 import { idTypeIsUserID } from '../user/fields';
 import { EMPTY_OBJECT_VALUE } from '../eval/result';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
@@ -52,21 +53,31 @@ function compileValue(raw: unknown, layerDefault: unknown, inLayer: boolean): Co
   return Object.freeze({ value: deepFreeze(JSON.parse(json) as JsonValue), json, mergedJson });
 }
 
-function compileRule(raw: RawRule, spec: RawSpec, layerDefault: unknown, inLayer: boolean): CompiledRule {
-  const conditions = (raw.conditions ?? []).map(compileCondition);
+function compileRule(
+  raw: RawRule,
+  spec: RawSpec,
+  kind: SpecKind,
+  layerDefault: unknown,
+  inLayer: boolean,
+  tools: CompileTables,
+): CompiledRule {
+  const conditions = (raw.conditions ?? []).map((c) => compileCondition(c, tools));
   const idType = raw.idType;
   const groupName = raw.groupName ?? null;
+  const hashPrefix = spec.salt + '.' + (raw.salt ?? raw.id) + '.';
   return Object.freeze({
     id: raw.id,
     idJson: JSON.stringify(raw.id),
     groupName,
     groupNameJson: groupName === null ? null : JSON.stringify(groupName),
     passPercentage: raw.passPercentage,
-    hashPrefix: spec.salt + '.' + (raw.salt ?? raw.id) + '.',
+    hashPrefix,
     idType,
     unitIdIsUserID: idTypeIsUserID(idType),
-    idTypeLower: typeof idType === 'string' ? idType.toLowerCase() : '',
+    slot: tools.hashSlot(hashPrefix, idType),
     returnValue: compileValue(raw.returnValue, layerDefault, inLayer),
+    exposureIfPass: kind === 'gate' ? tools.exposure(spec.name, true, raw.id) : null,
+    exposureIfFail: kind === 'gate' ? tools.exposure(spec.name, false, raw.id) : null,
     isExperimentGroup: raw.isExperimentGroup ?? false,
     configDelegate: raw.configDelegate ?? null,
     conditions: Object.freeze(conditions),
@@ -81,8 +92,10 @@ function hashName(name: string): PerHashMode<string> {
 function compileSpec(
   raw: RawSpec,
   kind: SpecKind,
+  index: number,
   layerName: string | null,
   layerDefault: unknown,
+  tools: CompileTables,
 ): CompiledSpec {
   const inLayer = kind === 'config' && raw.hasSharedParams === true;
   const key = hashName(raw.name);
@@ -90,6 +103,7 @@ function compileSpec(
   const idType = raw.idType;
   return Object.freeze({
     kind,
+    index,
     name: raw.name,
     type: raw.type,
     entity: raw.entity ?? null,
@@ -97,7 +111,7 @@ function compileSpec(
     enabled: raw.enabled,
     idType,
     defaultValue: compileValue(raw.defaultValue, layerDefault, inLayer),
-    rules: Object.freeze(raw.rules.map((r) => compileRule(r, raw, layerDefault, inLayer))),
+    rules: Object.freeze(raw.rules.map((r) => compileRule(r, raw, kind, layerDefault, inLayer, tools))),
     explicitParameters: explicit == null ? explicit : Object.freeze([...explicit]),
     hasSharedParams: raw.hasSharedParams === true,
     isActive: raw.isActive === true,
@@ -116,6 +130,8 @@ function compileSpec(
       emptyMergedJson: inLayer ? JSON.stringify({ ...(layerDefault as object) }) : '{}',
       layerDefault,
     }),
+    exposureDefault: kind === 'gate' ? tools.exposure(raw.name, false, 'default') : null,
+    exposureDisabled: kind === 'gate' ? tools.exposure(raw.name, false, 'disabled') : null,
   });
 }
 
@@ -205,12 +221,13 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
   const rawConfigs = byName(dcs.dynamic_configs);
   const rawLayers = byName(dcs.layer_configs);
 
+  const tools = new CompileTables();
   const compileAll = (raw: Map<string, RawSpec>, kind: SpecKind) => {
     const out = new Map<string, CompiledSpec>();
     for (const [name, s] of raw) {
       const layerName = kind === 'config' ? (experimentToLayer.get(name) ?? null) : null;
       const layerDefault = layerName === null ? {} : (rawLayers.get(layerName)?.defaultValue ?? {});
-      out.set(name, compileSpec(s, kind, layerName, layerDefault));
+      out.set(name, compileSpec(s, kind, out.size, layerName, layerDefault, tools));
     }
     return out;
   };
@@ -226,19 +243,6 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
   const g = storeOrder(gates);
   const c = storeOrder(configs);
   const l = storeOrder(layers);
-
-  const exposureNameJson = new Map<string, PerHashMode<string>>();
-  for (const spec of [...dcs.feature_gates, ...dcs.dynamic_configs, ...dcs.layer_configs]) {
-    for (const rule of spec.rules) {
-      for (const cond of rule.conditions ?? []) {
-        for (const name of nestedGateNames(cond)) {
-          if (!exposureNameJson.has(name)) {
-            exposureNameJson.set(name, Object.freeze(hashName(name).map((k) => JSON.stringify(k))) as unknown as PerHashMode<string>);
-          }
-        }
-      }
-    }
-  }
 
   const idLists = new Map<string, ReadonlySet<string>>();
   for (const [name, ids] of Object.entries(opts.idLists ?? {})) idLists.set(name, new Set(ids.map(hashIdListEntry)));
@@ -266,7 +270,8 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
     sdkConfigs: deepFreeze({ ...(dcs.sdk_configs ?? {}) }),
     sdkFlags: deepFreeze({ ...(dcs.sdk_flags ?? {}) }),
     cirOrder: Object.freeze([cirOrder(g, c, l, 0), cirOrder(g, c, l, 1), cirOrder(g, c, l, 2)]) as unknown as PerHashMode<CirOrder>,
-    exposureNameJson,
+    exposureJson: tools.exposureJson,
+    hashSlots: tools.slotCount,
     storeOrder: Object.freeze({ gates: g, configs: c, layers: l }),
   });
 }

@@ -47,8 +47,12 @@ export interface CompiledRule {
   readonly hashPrefix: string;
   readonly idType: string | null | undefined;
   readonly unitIdIsUserID: boolean;
-  readonly idTypeLower: string;
+  /** Per-evaluation memo slot of this rule's bucket hash (see CompileTools.hashSlot). */
+  readonly slot: number;
   readonly returnValue: CompiledValue;
+  /** Gates: the interned exposure a pass / fail by this rule contributes when referenced. */
+  readonly exposureIfPass: SecondaryExposure | null;
+  readonly exposureIfFail: SecondaryExposure | null;
   readonly isExperimentGroup: boolean;
   readonly configDelegate: string | null;
   readonly conditions: readonly CompiledCondition[];
@@ -59,6 +63,8 @@ export type SpecKind = 'gate' | 'config' | 'layer';
 
 export interface CompiledSpec {
   readonly kind: SpecKind;
+  /** Position among the specs of its kind; indexes the per-evaluation memo. */
+  readonly index: number;
   readonly name: string;
   readonly type: string;
   readonly entity: string | null;
@@ -81,6 +87,20 @@ export interface CompiledSpec {
   readonly key: PerHashMode<string>;
   /** Pre-serialised parts of the bootstrap entry that do not depend on the user. */
   readonly cir: CompiledCirParts;
+  /** Gates: interned exposures for the default and disabled outcomes. */
+  readonly exposureDefault: SecondaryExposure | null;
+  readonly exposureDisabled: SecondaryExposure | null;
+}
+
+/**
+ * Shared tables the compiler fills. Secondary exposures are interned by their
+ * `gate|gateValue|ruleID` key, so object identity is key equality (dedupe by identity) and each
+ * one's bootstrap JSON is written once per payload rather than once per user.
+ */
+export interface CompileTools {
+  /** A memo slot for hashes of `<prefix><unitID(idType)>`; equal inputs share a slot. */
+  hashSlot(prefix: string, idType: unknown): number;
+  exposure(gate: string, gateValue: boolean, ruleID: string): SecondaryExposure;
 }
 
 export interface CompiledCirParts {
@@ -136,6 +156,8 @@ export interface Specs {
   readonly cirOrder: PerHashMode<CirOrder>;
   /** Specs in the reference store's iteration order (for the rare hash-collision path). */
   readonly storeOrder: { readonly gates: readonly CompiledSpec[]; readonly configs: readonly CompiledSpec[]; readonly layers: readonly CompiledSpec[] };
-  /** JSON string literal of every nested-gate name hashed per mode (secondary exposures). */
-  readonly exposureNameJson: ReadonlyMap<string, PerHashMode<string>>;
+  /** Bootstrap JSON of every interned secondary exposure, per hash mode. */
+  readonly exposureJson: ReadonlyMap<SecondaryExposure, PerHashMode<string>>;
+  /** Number of bucket-hash memo slots an evaluation needs. */
+  readonly hashSlots: number;
 }

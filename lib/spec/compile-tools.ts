@@ -1,0 +1,55 @@
+/** The compiler's shared tables: bucket-hash memo slots and interned secondary exposures. */
+import { djb2 } from '../hash/djb2';
+import { sha256Base64 } from '../hash/sha256';
+import type { SecondaryExposure } from '../types';
+import type { CompileTools, PerHashMode } from './compiled';
+
+export class CompileTables implements CompileTools {
+  readonly #slots = new Map<string, number>();
+  readonly #exposures = new Map<string, SecondaryExposure>();
+  readonly #names = new Map<string, PerHashMode<string>>();
+  readonly exposureJson = new Map<SecondaryExposure, PerHashMode<string>>();
+
+  get slotCount(): number {
+    return this.#slots.size;
+  }
+
+  hashSlot(prefix: string, idType: unknown): number {
+    // every spelling of userID reads user.userID; other idTypes are looked up as written first
+    const unit = typeof idType !== 'string' || idType.toLowerCase() === 'userid' ? '\u0001' : idType;
+    const key = prefix + '\u0000' + unit;
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = this.#slots.size;
+      this.#slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  exposure(gate: string, gateValue: boolean, ruleID: string): SecondaryExposure {
+    const value = gateValue ? 'true' : 'false';
+    const key = gate + '|' + value + '|' + ruleID;
+    let e = this.#exposures.get(key);
+    if (e === undefined) {
+      e = Object.freeze({ gate, gateValue: value, ruleID }) as SecondaryExposure;
+      this.#exposures.set(key, e);
+      const names = this.#hashedNames(gate);
+      const tail = ',"gateValue":"' + value + '","ruleID":' + JSON.stringify(ruleID) + '}';
+      this.exposureJson.set(e, [
+        '{"gate":' + names[0] + tail,
+        '{"gate":' + names[1] + tail,
+        '{"gate":' + names[2] + tail,
+      ]);
+    }
+    return e;
+  }
+
+  #hashedNames(gate: string): PerHashMode<string> {
+    let n = this.#names.get(gate);
+    if (n === undefined) {
+      n = [JSON.stringify(djb2(gate)), JSON.stringify(sha256Base64(gate)), JSON.stringify(gate)];
+      this.#names.set(gate, n);
+    }
+    return n;
+  }
+}
