@@ -65,7 +65,8 @@ export interface EngineStatus {
 
 export interface FirstlightEngine {
   status(): EngineStatus;
-  evaluate(user: StatsigUser): UserEvaluation;
+  /** One snapshot for this user; clientKey pins target-app resolution (and the bootstrap's key). */
+  evaluate(user: StatsigUser, opts?: { clientKey?: string }): UserEvaluation;
   clientInitializeResponseJSON(user: StatsigUser, opts: CirOptions): string | null;
   /** Browser events (from /rgstr) into the event pipeline. */
   ingestClientEvents(events: readonly ClientEvent[], meta: { clientKey: string; sdkType?: string; sdkVersion?: string }): void;

@@ -74,8 +74,8 @@ class FacadeEngine implements FirstlightEngine {
     return { ready, lcut: h.lcut, reason: ready ? null : (h.lastError?.message ?? 'no specs loaded yet') };
   }
 
-  evaluate(user: StatsigUser): UserEvaluation {
-    const snap = this.statsig.evaluateAll(user);
+  evaluate(user: StatsigUser, opts: { clientKey?: string } = {}): UserEvaluation {
+    const snap = this.statsig.evaluateAll(user, opts.clientKey !== undefined ? { clientKey: opts.clientKey } : {});
     return {
       user,
       lcut: snap.lcut,
@@ -87,7 +87,8 @@ class FacadeEngine implements FirstlightEngine {
         else if (parameterName !== undefined) snap.getLayer(name).getValue(parameterName);
         else snap.getLayer(name);
       },
-      bootstrapJSON: (opts: CirOptions) => snap.toClientInitializeResponseJSON(opts),
+      // the snapshot already carries the client key it was evaluated for
+      bootstrapJSON: ({ clientKey: _pinned, ...rest }: CirOptions) => snap.toClientInitializeResponseJSON(rest),
     };
   }
 

@@ -48,10 +48,9 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
   const engine = await getEngine();
   const status = engine.status();
   if (!status.ready) throw new FlagsUnavailableError(status.reason ?? 'not ready');
-  const evaluation = engine.evaluate(user);
+  const evaluation = engine.evaluate(user, { clientKey });
   const bootstrap = evaluation.bootstrapJSON({
     hash: 'djb2',
-    clientKey,
     userEcho: opts.userEcho ?? cfg.userEcho,
     ...(opts.only ? { only: opts.only } : {}),
   });
