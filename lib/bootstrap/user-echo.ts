@@ -18,25 +18,31 @@ export interface EchoedUser {
   readonly userJson: string;
 }
 
+/** A value as it comes back from a JSON round trip (what statsig-node's clone holds). */
+function cloned(v: unknown): { json: string | undefined; value: unknown } {
+  const json = JSON.stringify(v);
+  return { json, value: json === undefined ? undefined : JSON.parse(json) };
+}
+
 export function echoUser(user: StatsigUser, env: ResolvedEnvironment, mode: UserEcho): EchoedUser {
   const copy: Record<string, unknown> = { ...user };
   // assigning keeps the key's position when the user already had one (null), as statsig-node's write does
   if (env.replaced) copy['statsigEnvironment'] = env.env;
   delete copy['privateAttributes'];
-  // a JSON round trip is what statsig-node echoes (undefined fields dropped, toJSON applied)
+  // statsig-node echoes a JSON clone: evaluated_keys are judged on the cloned values
+  let keys = '';
+  const id = cloned(copy['userID']);
+  if (id.value) keys = '"userID":' + id.json;
+  const ids = cloned(copy['customIDs']);
+  if (ids.value && Object.keys(ids.value).length > 0) keys += (keys === '' ? '' : ',') + '"customIDs":' + ids.json;
+  if (mode === 'full') return { evaluatedKeysJson: '{' + keys + '}', userJson: JSON.stringify(copy) ?? '{}' };
+
   const clone = JSON.parse(JSON.stringify(copy) ?? '{}') as Record<string, unknown>;
-  const keys: Record<string, unknown> = {};
-  if (clone['userID']) keys['userID'] = clone['userID'];
-  const ids = clone['customIDs'];
-  if (ids && Object.keys(ids).length > 0) keys['customIDs'] = ids;
-  let echoed = clone;
-  if (mode === 'minimal') {
-    echoed = {};
-    for (const k of Object.keys(clone)) if (MINIMAL_KEYS.has(k)) echoed[k] = clone[k];
-    if (echoed['country'] == null) {
-      const derived = countryFromIP(user.ip);
-      if (derived !== null) echoed['country'] = derived;
-    }
+  const echoed: Record<string, unknown> = {};
+  for (const k of Object.keys(clone)) if (MINIMAL_KEYS.has(k)) echoed[k] = clone[k];
+  if (echoed['country'] == null) {
+    const derived = countryFromIP(user.ip);
+    if (derived !== null) echoed['country'] = derived;
   }
-  return { evaluatedKeysJson: JSON.stringify(keys), userJson: JSON.stringify(echoed) };
+  return { evaluatedKeysJson: '{' + keys + '}', userJson: JSON.stringify(echoed) };
 }

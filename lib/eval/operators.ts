@@ -117,13 +117,19 @@ function timeInMs(time: unknown): number {
   return n;
 }
 
+/** `new Date(ms).getTime()` without the allocation: ECMAScript TimeClip. */
+function timeClip(ms: number): number {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return Number.NaN;
+  return Math.trunc(ms) + 0;
+}
+
 /** A string parses as a date first, then as a number; anything else is a number. Invalid -> NaN. */
 function toDateMs(v: unknown): number {
   if (typeof v === 'string') {
     const t = new Date(v).getTime();
     if (!Number.isNaN(t)) return t;
   }
-  return new Date(timeInMs(v)).getTime();
+  return timeClip(timeInMs(v));
 }
 
 const DAY_MS = 86_400_000;
