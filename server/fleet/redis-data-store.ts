@@ -2,8 +2,9 @@
  * RedisDataStore — the fleet's shared copy of the specs.
  *
  * - Values live in a Redis hash at the data key (`result`, `time`, `writer`), see ./keys.ts.
- * - One writer per key: a lease (`SET NX PX` through a script that also renews), renewed every
- *   ttl/4. A writer whose renewal fails (someone else holds it, or Redis is unreachable until the
+ * - One writer per key: a lease (`SET NX PX` through a script that also renews). The lease key lives
+ *   3/4 of the TTL and is renewed every 1/4, when the others also try to take it: a dead writer is
+ *   replaced within the TTL. A writer whose renewal fails (someone else holds it, or Redis is unreachable until the
  *   lease would have run out) stops writing. Every write is a Lua compare-and-set that checks the
  *   lease token AND that the new `time` (lcut) is strictly newer, so a stale writer can neither
  *   overwrite a newer lcut nor write after losing the lease.
@@ -11,8 +12,8 @@
  *   per newer lcut. A slow safety poll (and a check right after every reconnect) covers missed
  *   announcements.
  * - Redis down or restarted: get() keeps returning the newest value this instance has seen (never
- *   "nothing"), commands fail fast instead of queueing, the connection is retried with capped
- *   exponential backoff and jitter, and health() reports `degraded`. After a restart the lease
+ *   "nothing"), commands fail fast instead of queueing, the connection is retried with
+ *   exponential backoff (capped at 1 s) and jitter, and health() reports `degraded`. After a restart the lease
  *   holder rewrites its last value (the compare-and-set keeps it from going backwards).
  */
 import { randomUUID } from 'node:crypto';
@@ -47,7 +48,10 @@ export interface RedisDataStoreOptions {
   keyPrefix?: string;
   /** 'writer' (default) contends for the writer lease of each key it reads or writes; 'reader' never writes. */
   role?: 'writer' | 'reader';
-  /** Writer lease TTL (default 10 000 ms; renewed every ttl/4). */
+  /**
+   * Writer lease TTL: the longest a key goes without a writer after its writer dies (default 10 000 ms).
+   * The lease key expires after 3/4 of it; the holder renews and the others try to take it every 1/4.
+   */
   leaseTtlMs?: number;
   /** Expiry of stored values, refreshed by the lease holder; 0 = never (default 86 400 000 ms, one day). */
   cacheTtlMs?: number;
@@ -153,7 +157,7 @@ type ScriptedRedis = Redis & {
 };
 
 function backoff(times: number): number {
-  const base = Math.min(100 * 2 ** Math.max(0, times - 1), 2000);
+  const base = Math.min(100 * 2 ** Math.max(0, times - 1), 1000);
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
@@ -161,6 +165,8 @@ export class RedisDataStore implements FleetDataStore {
   readonly role: 'writer' | 'reader';
   readonly prefix: string;
   readonly leaseTtlMs: number;
+  /** PX of the lease key: 3/4 of leaseTtlMs, so expiry + the next attempt of a follower fit in leaseTtlMs */
+  private readonly leaseKeyTtlMs: number;
   readonly cacheTtlMs: number;
   readonly safetyPollMs: number;
   readonly instanceId: string;
@@ -198,6 +204,7 @@ export class RedisDataStore implements FleetDataStore {
     this.role = options.role ?? 'writer';
     this.prefix = options.keyPrefix ?? '';
     this.leaseTtlMs = Math.max(300, options.leaseTtlMs ?? 10_000);
+    this.leaseKeyTtlMs = Math.floor(this.leaseTtlMs * 0.75);
     this.cacheTtlMs = Math.max(0, options.cacheTtlMs ?? 86_400_000);
     this.safetyPollMs = Math.max(50, options.safetyPollMs ?? 30_000);
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
@@ -240,8 +247,11 @@ export class RedisDataStore implements FleetDataStore {
       if (this.everReady) this.reconnects++;
       this.everReady = true;
       if (!was && this.connected) this.opts.onConnectionChange?.(true);
-      // after a (re)connect: re-take leases and restore what we wrote (Redis may have restarted empty)
-      void this.leaseTick().then(() => this.restoreAfterReconnect());
+      // after a (re)connect: re-take leases and restore what we wrote (Redis may have restarted empty),
+      // then look for values announced while we could not read
+      void this.leaseTick()
+        .then(() => this.restoreAfterReconnect())
+        .then(() => this.safetyCheck());
     });
     this.client.on('close', () => {
       const was = this.connected;
@@ -347,12 +357,12 @@ export class RedisDataStore implements FleetDataStore {
         leaseKeyOf(this.prefix, key),
         this.prefix + key,
         this.token,
-        this.leaseTtlMs,
+        this.leaseKeyTtlMs,
         this.cacheTtlMs,
       );
       if (ok === 1) {
         // keep a margin so we stop writing before Redis expires the lease
-        s.leaseValidUntil = started + this.leaseTtlMs * 0.9;
+        s.leaseValidUntil = started + this.leaseKeyTtlMs * 0.9;
         this.setLeader(key, s, true);
       } else {
         this.setLeader(key, s, false);
@@ -504,8 +514,11 @@ export class RedisDataStore implements FleetDataStore {
 
   private announce(key: string, lcut: number, viaPoll: boolean): void {
     const s = this.keys.get(key);
-    if (!s || !(lcut > s.knownLcut)) return;
-    s.knownLcut = lcut;
+    if (!s) return;
+    // an announcement is heard once; the safety poll fires while the stored lcut is newer than what this
+    // instance has actually read (an announcement may have arrived while reads were failing)
+    if (viaPoll ? !(lcut > (s.lastGood?.time ?? 0)) : !(lcut > s.knownLcut)) return;
+    if (lcut > s.knownLcut) s.knownLcut = lcut;
     this.counters[viaPoll ? 'safetyPollHits' : 'announcements']!++;
     for (const cb of s.subscribers) {
       try {

@@ -19,7 +19,7 @@ export const ProxyOptionsSchema = z
     maxSdkKeys: z.number().int().min(1).max(100_000).default(1000),
     /** Upstream polling interval per SDK key. */
     pollingIntervalMs: z.number().int().min(50).max(3_600_000).default(10_000),
-    /** Writer lease TTL in Redis. */
+    /** Writer lease TTL in Redis: a dead writer is replaced within it. */
     redisLeaderTtlMs: z.number().int().min(300).max(3_600_000).default(15_000),
     /** Expiry of the specs stored in Redis, refreshed by the writer; 0 = none. */
     redisCacheTtlMs: z.number().int().min(0).default(86_400_000),
@@ -69,7 +69,7 @@ Serves cached download_config_specs, ID lists and log_event forwarding for Stats
   --redis-key-prefix <s>         namespace for Redis keys and channels (default none)
   --max-sdk-keys <n>             maximum SDK keys polled at once (default 1000)
   --polling-interval-ms <n>      upstream poll interval per key (default 10000)
-  --redis-leader-ttl-ms <n>      writer lease TTL (default 15000)
+  --redis-leader-ttl-ms <n>      writer lease TTL; a dead writer is replaced within it (default 15000)
   --redis-cache-ttl-ms <n>       expiry of specs stored in Redis, 0 = none (default 86400000)
   --clear-on-unauthorized        on 401/403 from upstream also delete the stored specs of that key
   --upstream <url>               DCS base URL (default https://api.statsigcdn.com/v1)

@@ -1,0 +1,241 @@
+/**
+ * The forward proxy in one process against a fake upstream: cached specs with sinceTime, ETag/304 and
+ * gzip; unknown, revoked and misrouted keys; upstream outages; --max-sdk-keys; ID lists with Range;
+ * log_event batching and retry; /health and /metrics; command-line parsing.
+ */
+import assert from 'node:assert/strict';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
+import { startProxy, type ForwardProxy } from '../../server/proxy';
+import { parseProxyArgs } from '../../server/proxy/options';
+import { keyLabel } from '../../server/fleet/keys';
+import { InvalidOptionError } from '../../lib/errors';
+import { FakeUpstream, FIXTURE_SECRET, djb2 } from './support/fake-upstream';
+import { waitFor } from './support/wait';
+
+const quiet = { log: () => {}, warn: () => {} };
+
+async function get(url: string, headers: Record<string, string> = {}) {
+  const r = await request(url, { headers });
+  const body = Buffer.from(await r.body.arrayBuffer());
+  return { status: r.statusCode, headers: r.headers, body, text: body.toString('utf8') };
+}
+
+async function post(url: string, body: string | Buffer, headers: Record<string, string> = {}) {
+  const r = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const b = Buffer.from(await r.body.arrayBuffer());
+  return { status: r.statusCode, headers: r.headers, text: b.toString('utf8') };
+}
+
+describe('forward proxy (cache=local)', () => {
+  const up = new FakeUpstream();
+  let proxy: ForwardProxy;
+  let dcsUrl: (key: string, q?: string) => string;
+
+  before(async () => {
+    await up.start();
+    proxy = await startProxy(
+      {
+        port: 0,
+        upstream: up.url,
+        pollingIntervalMs: 100,
+        idListsIntervalMs: 50,
+        logEventFlushIntervalMs: 50,
+        logEventBatchSize: 10,
+        logEventRetryBackoffMs: 10,
+        maxSdkKeys: 3,
+      },
+      quiet,
+    );
+    dcsUrl = (key, q = '') => `${proxy.url}/v1/download_config_specs/${encodeURIComponent(key)}.json${q}`;
+  });
+  after(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+
+  test('serves the cached specs; sinceTime, ETag/304 and gzip', async () => {
+    const r = await get(dcsUrl(FIXTURE_SECRET));
+    assert.equal(r.status, 200);
+    const dcs = JSON.parse(r.text) as { time: number; hashed_sdk_key_used: string };
+    assert.equal(dcs.time, up.time);
+    assert.equal(dcs.hashed_sdk_key_used, djb2(FIXTURE_SECRET));
+    const etag = String(r.headers.etag);
+    assert.match(etag, /^"\d+-[\w-]+"$/);
+
+    const again = await get(dcsUrl(FIXTURE_SECRET), { 'if-none-match': etag });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+
+    const none = await get(dcsUrl(FIXTURE_SECRET, `?sinceTime=${up.time}`));
+    assert.deepEqual(JSON.parse(none.text), { has_updates: false });
+    const older = await get(dcsUrl(FIXTURE_SECRET, `?sinceTime=${up.time - 1}`));
+    assert.equal(JSON.parse(older.text).time, up.time);
+
+    const gz = await get(dcsUrl(FIXTURE_SECRET), { 'accept-encoding': 'gzip, br' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.ok(gz.body.length < r.body.length / 3);
+    assert.equal(gunzipSync(gz.body).toString('utf8'), r.text);
+    assert.notEqual(gz.headers.etag, etag);
+  });
+
+  test('a new upstream version is picked up by the next poll', async () => {
+    const lcut = up.bump();
+    await waitFor('new lcut served', async () => JSON.parse((await get(dcsUrl(FIXTURE_SECRET))).text).time === lcut, 5000);
+  });
+
+  test('an unknown key gets upstream 401/403, never specs', async () => {
+    const r = await get(dcsUrl('secret-unknown'));
+    assert.equal(r.status, 401);
+    assert.ok(!r.text.includes('feature_gates'));
+    up.keys.set('secret-forbidden', 403);
+    const f = await get(dcsUrl('secret-forbidden'));
+    assert.equal(f.status, 403);
+  });
+
+  test("a payload produced for another key is refused (the key never gets another key's specs)", async () => {
+    up.keys.set('secret-misrouted', 'misroute');
+    const r = await get(dcsUrl('secret-misrouted'));
+    assert.equal(r.status, 503);
+    assert.ok(!r.text.includes('feature_gates'));
+    assert.match(proxy.metricsText(), /firstlight_proxy_specs_rejected_total\{reason="key_mismatch",source="upstream"\} [1-9]/);
+  });
+
+  test('a revoked key answers 401 after the next poll; the other key keeps its specs', async () => {
+    const key = 'secret-revoked-later';
+    up.keys.set(key, 'ok');
+    assert.equal((await get(dcsUrl(key))).status, 200);
+    up.keys.set(key, 401);
+    await waitFor('revocation seen', async () => (await get(dcsUrl(key))).status === 401, 5000);
+    assert.equal((await get(dcsUrl(FIXTURE_SECRET))).status, 200);
+  });
+
+  test('--max-sdk-keys: refused keys are evicted first; healthy keys are never evicted', async () => {
+    // 3 slots: fixture key (ok), revoked key (401) ... new keys evict the refused ones
+    const before = proxy.health().keys.length;
+    assert.ok(before <= 3);
+    up.keys.set('secret-extra-1', 'ok');
+    up.keys.set('secret-extra-2', 'ok');
+    assert.equal((await get(dcsUrl('secret-extra-1'))).status, 200);
+    assert.equal((await get(dcsUrl('secret-extra-2'))).status, 200);
+    up.keys.set('secret-extra-3', 'ok');
+    const full = await get(dcsUrl('secret-extra-3'));
+    assert.equal(full.status, 503, 'all slots hold healthy keys');
+    assert.equal((await get(dcsUrl(FIXTURE_SECRET))).status, 200);
+    assert.ok(proxy.health().keys.length <= 3);
+  });
+
+  test('upstream down: keeps serving the last good specs; health and metrics show it; recovers', async () => {
+    const lcut = JSON.parse((await get(dcsUrl(FIXTURE_SECRET))).text).time as number;
+    up.mode = 'down';
+    await waitFor('failure noticed', () => proxy.health().status === 'degraded', 5000);
+    const r = await get(dcsUrl(FIXTURE_SECRET));
+    assert.equal(r.status, 200);
+    assert.equal(JSON.parse(r.text).time, lcut);
+    assert.match(proxy.metricsText(), /firstlight_proxy_upstream_errors_total\{endpoint="download_config_specs",kind="network"\} [1-9]/);
+    up.mode = 'error';
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await get(dcsUrl(FIXTURE_SECRET))).status, 200);
+    up.mode = 'ok';
+    const next = up.bump();
+    await waitFor('recovered', async () => JSON.parse((await get(dcsUrl(FIXTURE_SECRET))).text).time === next, 10_000);
+  });
+
+  test('ID lists: manifest points at the proxy; files served with Range, fetched incrementally', async () => {
+    up.idLists.set('blocked_users_list', { fileID: 'file-1', content: '+aaaaaaaa\n+bbbbbbbb\n', creationTime: 1 });
+    const m = await post(`${proxy.url}/v1/get_id_lists`, '{}', { 'statsig-api-key': FIXTURE_SECRET });
+    assert.equal(m.status, 200);
+    const manifest = JSON.parse(m.text) as Record<string, { url: string; size: number; fileID: string }>;
+    const entry = manifest.blocked_users_list!;
+    assert.ok(entry.url.startsWith(proxy.url), entry.url);
+    assert.equal(entry.size, 20);
+    const full = await get(entry.url, { range: 'bytes=0-' });
+    assert.equal(full.status, 206);
+    assert.equal(full.text, '+aaaaaaaa\n+bbbbbbbb\n');
+    assert.equal(full.headers['content-length'], '20');
+    // the list grows upstream: the proxy fetches only the new bytes, the SDK reads from its offset
+    up.idLists.set('blocked_users_list', { fileID: 'file-1', content: '+aaaaaaaa\n+bbbbbbbb\n-aaaaaaaa\n', creationTime: 1 });
+    await new Promise((r) => setTimeout(r, 60));
+    const m2 = JSON.parse((await post(`${proxy.url}/v1/get_id_lists`, '{}', { 'statsig-api-key': FIXTURE_SECRET })).text);
+    assert.equal(m2.blocked_users_list.size, 30);
+    const tail = await get(entry.url, { range: 'bytes=20-' });
+    assert.equal(tail.status, 206);
+    assert.equal(tail.text, '-aaaaaaaa\n');
+    assert.equal(tail.headers['content-range'], 'bytes 20-29/30');
+    assert.deepEqual(up.idListRanges.slice(-2), ['bytes=0-', 'bytes=20-']);
+    assert.equal((await get(entry.url, { range: 'bytes=30-' })).status, 416);
+    // unknown key → refused; unknown file token → 404
+    assert.equal((await post(`${proxy.url}/v1/get_id_lists`, '{}', { 'statsig-api-key': 'secret-nope' })).status, 401);
+    assert.equal((await get(`${proxy.url}/v1/id_list_file/not-a-token/file-1`)).status, 404);
+  });
+
+  test('log_event: batched upstream, gzip in and out, retried on 503, counted', async () => {
+    const batchesBefore = up.logEventBatches.length;
+    up.logEventStatuses = [503, 503];
+    const ev = (i: number) => ({ eventName: 'click', user: { userID: `u${i}` }, time: 1, metadata: { i: String(i) } });
+    const meta = { sdkType: 'statsig-node', sdkVersion: '6.5.2' };
+    let sent = 0;
+    for (let i = 0; i < 5; i++) {
+      const events = [ev(sent++), ev(sent++), ev(sent++)];
+      const body = i % 2 ? gzipSync(JSON.stringify({ events, statsigMetadata: meta })) : JSON.stringify({ events, statsigMetadata: meta });
+      const r = await post(`${proxy.url}/v1/log_event`, body, {
+        'statsig-api-key': FIXTURE_SECRET,
+        ...(i % 2 ? { 'content-encoding': 'gzip' } : {}),
+      });
+      assert.equal(r.status, 202);
+    }
+    await waitFor('all 15 events delivered', () => up.logEventBatches.slice(batchesBefore).reduce((n, b) => n + b.count, 0) === 15, 5000);
+    const batches = up.logEventBatches.slice(batchesBefore);
+    assert.ok(batches.length < 5, `expected batching, got ${batches.length} upstream requests`);
+    assert.ok(batches.every((b) => b.key === FIXTURE_SECRET && b.count <= 10));
+    const h = proxy.health().logEvents;
+    assert.equal(h.received, 15);
+    assert.equal(h.sent, 15);
+    assert.equal(h.dropped, 0);
+    assert.equal((await post(`${proxy.url}/v1/log_event`, '{"events":[]}')).status, 401);
+    assert.equal((await post(`${proxy.url}/v1/log_event`, 'not json', { 'statsig-api-key': FIXTURE_SECRET })).status, 400);
+  });
+
+  test('/health and /metrics describe keys by a hash label, never the key', async () => {
+    const h = await get(`${proxy.url}/health`);
+    assert.equal(h.status, 200);
+    const health = JSON.parse(h.text) as { keys: { key: string; lcut: number | null }[] };
+    assert.ok(health.keys.some((k) => k.key === keyLabel(FIXTURE_SECRET) && k.lcut === up.time));
+    const m = await get(`${proxy.url}/metrics`);
+    assert.equal(m.status, 200);
+    for (const name of [
+      'firstlight_proxy_requests_total',
+      'firstlight_proxy_upstream_request_duration_seconds_bucket',
+      'firstlight_proxy_upstream_errors_total',
+      'firstlight_proxy_cache_age_seconds',
+      'firstlight_proxy_leader',
+    ]) {
+      assert.ok(m.text.includes(name), `missing ${name}`);
+    }
+    assert.ok(m.text.includes(`firstlight_proxy_cache_age_seconds{key="${keyLabel(FIXTURE_SECRET)}"}`));
+    for (const secret of [FIXTURE_SECRET, 'secret-revoked-later', 'secret-extra-1']) {
+      assert.ok(!h.text.includes(secret.slice(0, 8)) && !m.text.includes(secret.slice(0, 8)), `leaks ${secret}`);
+    }
+  });
+});
+
+describe('forward proxy options', () => {
+  test('command line: defaults, flags, clear errors', () => {
+    const o = parseProxyArgs(['--cache', 'redis', '--max-sdk-keys', '5', '--polling-interval-ms', '2000', '--clear-on-unauthorized']);
+    assert.ok(o !== 'help');
+    assert.equal(o.cache, 'redis');
+    assert.equal(o.maxSdkKeys, 5);
+    assert.equal(o.pollingIntervalMs, 2000);
+    assert.equal(o.clearOnUnauthorized, true);
+    assert.equal(o.upstream, 'https://api.statsigcdn.com/v1');
+    assert.equal(o.upstreamApi, 'https://statsigapi.net/v1');
+    const custom = parseProxyArgs(['--upstream', 'http://127.0.0.1:9/v1/']);
+    assert.ok(custom !== 'help');
+    assert.equal(custom.upstreamApi, 'http://127.0.0.1:9/v1');
+    assert.equal(parseProxyArgs(['--help']), 'help');
+    assert.throws(() => parseProxyArgs(['--cache', 'memcached']), InvalidOptionError);
+    assert.throws(() => parseProxyArgs(['--polling-interval-ms', 'soon']), /--polling-interval-ms must be a number/);
+    assert.throws(() => parseProxyArgs(['--bogus']), InvalidOptionError);
+  });
+});
