@@ -1,4 +1,7 @@
+import type { NextRequest } from 'next/server';
 import { getEngine } from '../../../../server/next/engine';
+import { userFromHeaders } from '../../../../server/next/user';
+import { FLAGS } from '../../../firstlight';
 
 export const dynamic = 'force-dynamic';
 
@@ -8,12 +11,13 @@ let payload: string | null = null;
  * Benchmark baseline for GET /api/bootstrap: the same size of JSON, computed once, served as is.
  * Exists only with FIRSTLIGHT_BENCH_ROUTES=1.
  */
-export async function GET() {
+export async function GET(req: NextRequest) {
   if (process.env.FIRSTLIGHT_BENCH_ROUTES !== '1') return new Response('Not found', { status: 404 });
   if (payload === null) {
     const engine = await getEngine();
+    // the first caller's own bootstrap, frozen: same size and shape as GET /api/bootstrap for it
     payload = engine.clientInitializeResponseJSON(
-      { customIDs: { stableID: '00000000-0000-4000-8000-000000000000' } },
+      userFromHeaders(req.headers, req.cookies, FLAGS),
       { hash: 'djb2', clientKey: process.env.FIRSTLIGHT_CLIENT_KEY || 'client-firstlight-demo', userEcho: 'minimal' },
     );
   }
