@@ -45,6 +45,7 @@ export class Evaluation {
   readonly #ctx: EvalContext;
   readonly #layers = new Map<string, EvalResult>();
   readonly #raw = new Map<string, EvalResult>();
+  readonly #rawNested = new Map<string, EvalResult>();
 
   constructor(specs: Specs, user: StatsigUser, opts: EvaluateAllOptions = {}) {
     this.specs = specs;
@@ -100,17 +101,22 @@ export class Evaluation {
 
   /**
    * @internal The spec's own evaluation, ignoring an override of the spec itself (nested overrides
-   * still apply): what statsig-node's bootstrap reports as is_user_in_experiment and group_name.
+   * still apply): what statsig-node's bootstrap reports as is_user_in_experiment (`nested`: a
+   * re-evaluation that, like statsig-node's, does not see the client key's target app) and as a
+   * delegated layer's group_name (top-level view).
    */
-  rawConfigResult(spec: CompiledSpec): EvalResult {
+  rawConfigResult(spec: CompiledSpec, nested: boolean): EvalResult {
+    const ctx = nested ? this.#ctx.nested() : this.#ctx;
     const o = this.overrides;
     if (o === undefined || o.configs.size === 0 || lookupOverride(o.configs, this.user, spec.name) === null) {
-      return this.configResult(spec.name);
+      if (ctx !== this.#ctx) ctx.ensureMemo();
+      return configResult(ctx, spec.name);
     }
-    let r = this.#raw.get(spec.name);
+    const cache = nested ? this.#rawNested : this.#raw;
+    let r = cache.get(spec.name);
     if (r === undefined) {
-      r = evalSpec(this.#ctx, spec);
-      this.#raw.set(spec.name, r);
+      r = evalSpec(ctx, spec);
+      cache.set(spec.name, r);
     }
     return r;
   }

@@ -92,7 +92,7 @@ function configEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 
   if (entity === 'dynamic_config') {
     s += r.value === true ? ',"passed":true' : ',"passed":false';
   } else if (experimentLike) {
-    const raw = ev.rawConfigResult(spec);
+    const raw = ev.rawConfigResult(spec, true);
     s += ',"is_user_in_experiment":' + (raw.isExperimentGroup ? 'true' : 'false');
     s += ',"is_experiment_active":' + (spec.isActive ? 'true' : 'false');
     if (spec.hasSharedParams) {
@@ -106,9 +106,11 @@ function configEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 
 function layerEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 | 1 | 2): string {
   const specs = ev.specs;
   const delegate = r.configDelegate !== null && r.configDelegate !== '' ? specs.configs.get(r.configDelegate) : undefined;
-  const raw = delegate === undefined ? null : ev.rawConfigResult(delegate);
-  // statsig-node re-evaluates the delegate for group_name; a non-empty one replaces the layer's
-  const delegateGroup = raw !== null && raw.groupName !== null && raw.groupName !== '' ? raw.groupName : null;
+  // statsig-node re-evaluates the delegate twice: with the target app for group_name (a non-empty
+  // one replaces the layer's) and without it for is_user_in_experiment
+  const top = delegate === undefined ? null : ev.rawConfigResult(delegate, false);
+  const raw = delegate === undefined ? null : ev.rawConfigResult(delegate, true);
+  const delegateGroup = top !== null && top.groupName !== null && top.groupName !== '' ? top.groupName : null;
 
   let s = baseEntry(specs, spec, r, r.unsupported ? '{}' : r.json.json, mode);
   if (r.groupName !== null) s += ',"group_name":' + JSON.stringify(delegateGroup ?? r.groupName);

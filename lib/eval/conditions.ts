@@ -109,7 +109,7 @@ function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): Co
   return {
     mustRunAfterFail: true,
     run(ctx, out): ConditionOutcome {
-      const r = gateResult(ctx, name, true);
+      const r = gateResult(ctx.nested(), name, true);
       if (r.unsupported) return UNSUPPORTED;
       for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
       out.push(exposureFor(name, r, known));
@@ -133,7 +133,7 @@ function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
     run(ctx, out): ConditionOutcome {
       for (let k = 0; k < names.length; k++) {
         const name = names[k]!;
-        const r = gateResult(ctx, name, true);
+        const r = gateResult(ctx.nested(), name, true);
         if (r.unsupported) return UNSUPPORTED;
         out.push(exposureFor(name, r, known[k]!));
         for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
@@ -147,7 +147,15 @@ function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
 function valueCondition(extract: Extractor, test: OperatorTest): CompiledCondition {
   return {
     mustRunAfterFail: false,
-    run: (ctx) => (test(extract(ctx), ctx) ? PASS : FAIL),
+    run(ctx) {
+      try {
+        return test(extract(ctx), ctx) ? PASS : FAIL;
+      } catch {
+        // a user value that cannot be coerced (e.g. an object without a prototype) fails the
+        // condition; statsig-node would abandon the whole call instead
+        return FAIL;
+      }
+    },
   };
 }
 

@@ -53,5 +53,5 @@ export function createContext(
   target: TargetApp = resolveTargetApp(specs, opts?.clientKey),
 ): EvalContext {
   const env = resolveEnvironment(user, opts?.environment, specs.defaultEnvironment, mode);
-  return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise);
+  return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise, target.nestedConditionValue);
 }

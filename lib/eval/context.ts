@@ -23,6 +23,7 @@ export class EvalContext {
   depth = 0;
   /** Bucket hash + 1 per compiled slot (0 = not computed yet). */
   private hashMemo: Uint16Array | null = null;
+  private nestedCtx: EvalContext | null = null;
   private nowMs = -1;
   private ua: ParsedUserAgent | null | undefined = undefined;
   private country: string | null | undefined = undefined;
@@ -37,11 +38,32 @@ export class EvalContext {
     private readonly fixedNow: number | undefined,
     /** evaluateAll: memoise everything up front, since every entity will be visited. */
     memoise: boolean,
+    /** What nested evaluations see for `target_app` (see nested()). */
+    private readonly nestedTargetApp: unknown,
   ) {
     if (memoise) {
       this.ensureMemo();
       this.hashMemo = new Uint16Array(specs.hashSlots);
     }
+  }
+
+  /**
+   * The context for nested evaluations (pass_gate, layer delegation, the experiment re-evaluation
+   * behind is_user_in_experiment). statsig-node passes the client key's target app only to the
+   * top-level evaluation of each entity; nested ones see `undefined`. We keep that for bootstrap
+   * parity, so with a mapped client key nested results are memoised separately.
+   */
+  nested(): EvalContext {
+    if (Object.is(this.targetApp, this.nestedTargetApp)) return this;
+    if (this.nestedCtx === null) {
+      const t = this.nestedTargetApp;
+      const n = new EvalContext(this.specs, this.user, this.environment, this.overrides, t, this.now(), false, t);
+      n.hashMemo = this.hashMemo;
+      if (this.gateMemo !== null) n.ensureMemo();
+      n.depth = this.depth;
+      this.nestedCtx = n;
+    }
+    return this.nestedCtx;
   }
 
   ensureMemo(): void {

@@ -171,8 +171,9 @@ function delegated(
   own: readonly SecondaryExposure[],
   seen: Set<SecondaryExposure> | null,
 ): EvalResult {
-  ctx.ensureMemo();
-  const d = configResult(ctx, name);
+  const inner = ctx.nested();
+  inner.ensureMemo();
+  const d = configResult(inner, name);
   let secondary: readonly SecondaryExposure[] = own;
   if (d.secondary.length > 0) {
     secondary = addExposures(own.slice(), seen === null ? null : new Set(seen), d.secondary)[0];

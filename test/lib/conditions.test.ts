@@ -107,3 +107,16 @@ test('a statically unsupported condition after a failing one still makes the rul
   const specs = oneGate([cond('user_field', 'any', ['nope'], { field: 'x' }), cond('user_field', 'nonsense', 1, { field: 'x' })]);
   assert.equal(getFeatureGate(specs, { userID: 'u' }, 'g').details.reason, 'Unsupported');
 });
+
+test('with a client key, nested checks see no target app (statsig-node parity); top-level checks see it', () => {
+  const specs = parseSpecs(dcs({
+    gates: [
+      gate('app', [rule('r', [cond('target_app', 'any', ['app_web'])])]),
+      gate('outer', [rule('o', [cond('pass_gate', null, 'app')])]),
+    ],
+    extra: { app_id: 'app_server', sdk_keys_to_app_ids: { 'client-web': 'app_web' } },
+  }));
+  assert.equal(checkGate(specs, { userID: 'u' }, 'app', { clientKey: 'client-web' }), true);
+  assert.equal(checkGate(specs, { userID: 'u' }, 'outer', { clientKey: 'client-web' }), false);
+  assert.equal(checkGate(specs, { userID: 'u' }, 'outer'), false);
+});
