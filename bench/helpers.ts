@@ -1,0 +1,103 @@
+/**
+ * Timing helpers for the benchmarks: per-call samples with the timer's own cost subtracted,
+ * percentiles, and a markdown table. Benchmarks report; they never assert on time.
+ */
+import { hrtime } from 'node:process';
+
+export interface Stats {
+  label: string;
+  impl: string;
+  n: number;
+  p50: number; // µs
+  p99: number; // µs
+  mean: number; // µs
+  opsPerSec: number;
+  extra?: string;
+}
+
+let timerCostNs: number | null = null;
+
+/** Median cost of an empty hrtime.bigint() pair, subtracted from every sample. */
+export function timerCost(): number {
+  if (timerCostNs !== null) return timerCostNs;
+  const s: number[] = [];
+  for (let i = 0; i < 200_000; i++) {
+    const t0 = hrtime.bigint();
+    const t1 = hrtime.bigint();
+    s.push(Number(t1 - t0));
+  }
+  s.sort((a, b) => a - b);
+  timerCostNs = s[s.length >> 1] ?? 0;
+  return timerCostNs;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+/**
+ * Times `op(i)` for i in [0, iterations) one call at a time, after `warmup` untimed calls (with
+ * indices from `warmupOffset`, so cold benchmarks can warm up on other inputs).
+ */
+export function bench(label: string, impl: string, iterations: number, op: (i: number) => unknown, opts: { warmup?: number; warmupOffset?: number } = {}): Stats {
+  const warmup = opts.warmup ?? Math.min(iterations, 20_000);
+  const offset = opts.warmupOffset ?? 0;
+  let sink = 0;
+  for (let i = 0; i < warmup; i++) sink ^= op(offset + i) ? 1 : 0;
+  const cost = timerCost();
+  const samples = new Float64Array(iterations);
+  const start = hrtime.bigint();
+  for (let i = 0; i < iterations; i++) {
+    const t0 = hrtime.bigint();
+    const r = op(i);
+    const t1 = hrtime.bigint();
+    samples[i] = Math.max(0, Number(t1 - t0) - cost);
+    if (r) sink ^= 1;
+  }
+  const totalNs = Number(hrtime.bigint() - start);
+  if (sink === 42) console.log(''); // keep results observable
+  const sorted = Array.from(samples).sort((a, b) => a - b);
+  const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+  return {
+    label,
+    impl,
+    n: iterations,
+    p50: percentile(sorted, 50) / 1000,
+    p99: percentile(sorted, 99) / 1000,
+    mean: mean / 1000,
+    opsPerSec: iterations / (totalNs / 1e9),
+  };
+}
+
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(digits)) : '—');
+const fmtOps = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+
+/** A markdown table; ratios are p50(other) / p50(Firstlight) for the same label. */
+export function table(rows: readonly Stats[], baseline = 'Firstlight'): string {
+  const out = ['| benchmark | implementation | p50 µs | p99 µs | ops/s | p50 ÷ Firstlight p50 | notes |', '|---|---|---:|---:|---:|---:|---|'];
+  for (const r of rows) {
+    const base = rows.find((x) => x.label === r.label && x.impl === baseline);
+    let ratio = '—';
+    if (r.impl === baseline) ratio = '1.00';
+    else if (base && r.impl === 'floor') ratio = `${(r.p50 / base.p50).toFixed(2)} (Firstlight = ${(base.p50 / r.p50).toFixed(1)}× floor)`;
+    else if (base) ratio = (r.p50 / base.p50).toFixed(2);
+    out.push(`| ${r.label} | ${r.impl} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmtOps(r.opsPerSec)} | ${ratio} | ${r.extra ?? ''} |`);
+  }
+  return out.join('\n');
+}
+
+export function quiet<T>(fn: () => T): T {
+  const { log, info, warn, error, debug } = console;
+  console.log = console.info = console.warn = console.error = console.debug = () => {};
+  try {
+    return fn();
+  } finally {
+    Object.assign(console, { log, info, warn, error, debug });
+  }
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

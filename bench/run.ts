@@ -1,0 +1,221 @@
+/**
+ * `npm run bench`: Firstlight vs statsig-node 6.5.2 vs @statsig/statsig-node-core 0.23.2, in one
+ * run, on the same generated specs (the core gets the same payload converted to DCS v2) and the
+ * same users.
+ *   1. checkGate and getExperiment on the large payload (≈211 gates, 150 configs incl. 50
+ *      experiments in 10 layers): p50/p99 µs per call, ops/s, ratios.
+ *   2. The client initialize response (djb2) on small, large and xlarge payloads with cold users
+ *      (every call gets a user never seen before by that implementation): Firstlight's
+ *      clientInitializeResponseJSON, statsig-node getClientInitializeResponse + JSON.stringify,
+ *      statsig-node-core's getClientInitializeResponse string.
+ *   3. The floor: SHA-256 computations per payload × measured hash cost + encoding a string of the
+ *      payload's size.
+ * Flags: --quick (fewer iterations), --only gates|cir. No timing asserts.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, sha256Base64, type Specs } from '../lib/index';
+import { toDcsV2 } from '../test/support/dcs-v2';
+import { generateDcs, type DcsSize, type GeneratedDcs } from '../test/support/generate-dcs';
+import { generateUsers } from '../test/support/generate-users';
+import { cloneUser, CoreReference, NodeReference, type CoreUser } from '../test/support/reference';
+import { bench, mb, table, type Stats } from './helpers';
+
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } }, strict: true });
+const QUICK = flags.quick === true;
+const ONLY = flags.only as string | undefined;
+const SEED = 1; // the large payload of seed 1 bootstraps to ≈88 KB, like the reference figures
+
+interface Impls {
+  g: GeneratedDcs;
+  specs: Specs;
+  node: NodeReference;
+  core: CoreReference;
+}
+
+async function setup(size: DcsSize): Promise<Impls> {
+  const g = generateDcs({ size, seed: SEED });
+  const json = JSON.stringify(g.dcs);
+  const specs = parseSpecs(json, { serverSecret: g.secret, idLists: g.idLists });
+  const node = await NodeReference.create(json, { secret: g.secret, idLists: g.idLists });
+  const core = await CoreReference.create(toDcsV2(g.dcs), { secret: g.secret });
+  return { g, specs, node, core };
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+const rows: Stats[] = [];
+const notes: string[] = [];
+
+// ---------------------------------------------------------------------------------------------
+async function gateBenches(): Promise<void> {
+  const { g, specs, node, core } = await setup('large');
+  const users = generateUsers(`${SEED}-gates`, 1000);
+  const nodeUsers = users.map((u) => cloneUser(u));
+  const coreUsers: CoreUser[] = users.map((u) => core.toCoreUser(u));
+  const gates = g.dcs.feature_gates.map((s) => s.name);
+  const experiments = g.dcs.dynamic_configs.filter((s) => s.entity === 'experiment').map((s) => s.name);
+  const iters = QUICK ? 30_000 : 150_000;
+  // i -> (user, entity) pairs that walk every combination (1000 users; 211 gates / 50 experiments)
+  const gi = (i: number) => gates[i % gates.length] as string;
+  const ei = (i: number) => experiments[i % experiments.length] as string;
+  const ui = (i: number) => Math.floor(i / 7) % users.length;
+  const nodeServer = node.server;
+  const coreStatsig = core.statsig;
+  const off = { disableExposureLogging: true };
+
+  log(`checkGate: ${gates.length} gates × ${users.length} users, ${iters} calls each`);
+  rows.push(bench('checkGate (large)', 'Firstlight', iters, (i) => checkGate(specs, users[ui(i)]!, gi(i))));
+  rows.push(bench('checkGate (large)', 'statsig-node', iters, (i) => nodeServer.checkGate(nodeUsers[ui(i)] as never, gi(i), off)));
+  rows.push(bench('checkGate (large)', 'statsig-node-core', iters, (i) => coreStatsig.checkGate(coreUsers[ui(i)]!, gi(i), off)));
+
+  log(`getExperiment: ${experiments.length} experiments × ${users.length} users, ${iters} calls each`);
+  rows.push(bench('getExperiment (large)', 'Firstlight', iters, (i) => getExperiment(specs, users[ui(i)]!, ei(i))));
+  rows.push(bench('getExperiment (large)', 'statsig-node', iters, (i) => nodeServer.getExperiment(nodeUsers[ui(i)] as never, ei(i), off)));
+  rows.push(bench('getExperiment (large)', 'statsig-node-core', iters, (i) => coreStatsig.getExperiment(coreUsers[ui(i)]!, ei(i), off)));
+  notes.push('statsig-node-core is called with pre-built StatsigUser instances (it rejects plain objects); building one per request would add to its time.');
+  node.shutdown();
+  await core.shutdown();
+}
+
+// ---------------------------------------------------------------------------------------------
+/**
+ * SHA-256 inputs of one GCIR, counted at statsig-node's computeUserHash (bucket and pass-percentage
+ * hashes; it memoises them process-wide): calls per payload, and distinct inputs per payload (what
+ * an implementation must hash at least once).
+ */
+function countNodeHashes(node: NodeReference, users: readonly object[]): { calls: number; distinct: number } {
+  const require = createRequire(import.meta.url);
+  const mod = require('statsig-node/dist/utils/EvaluatorUtils') as { computeUserHash: (s: string) => bigint };
+  const original = mod.computeUserHash;
+  let calls = 0;
+  let distinct = 0;
+  try {
+    for (const u of users) {
+      const seen = new Set<string>();
+      mod.computeUserHash = (s: string) => {
+        calls++;
+        seen.add(s);
+        return original(s);
+      };
+      node.gcir(u, { hash: 'djb2' });
+      distinct += seen.size;
+    }
+  } finally {
+    mod.computeUserHash = original;
+  }
+  return { calls: calls / users.length, distinct: distinct / users.length };
+}
+
+function hashCostNs(fn: (s: string) => unknown): number {
+  const inputs = Array.from({ length: 4096 }, (_, i) => `a1b2c3d4-salt-${i}.rule-${i % 97}.user-${i * 7919}`);
+  for (let i = 0; i < 50_000; i++) fn(inputs[i & 4095] as string);
+  const n = 400_000;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) fn(inputs[i & 4095] as string);
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+function copyCostNs(payload: string): number {
+  const n = 2000;
+  let sink = 0;
+  for (let i = 0; i < 200; i++) sink += Buffer.from(payload, 'utf8').length;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) sink += Buffer.from(payload, 'utf8').length;
+  const ns = Number(process.hrtime.bigint() - t0) / n;
+  return sink > 0 ? ns : ns;
+}
+
+async function cirBenches(): Promise<void> {
+  const cryptoHash = (s: string) => createHash('sha256').update(s).digest();
+  // the bucket hash Firstlight evaluates with (internal module; falls back to the public base64 one)
+  const internal = (await import('../lib/hash/sha256').catch(() => ({}))) as { sha256Mod10000?: (s: string) => number };
+  const bucketHash = internal.sha256Mod10000 ?? sha256Base64;
+  const flNs = hashCostNs(bucketHash);
+  const cryptoNs = hashCostNs(cryptoHash);
+  const hashNs = Math.min(flNs, cryptoNs);
+  notes.push(
+    `SHA-256 cost per short input: Firstlight ${internal.sha256Mod10000 ? 'bucket hash (sha256 → u64 mod 10000)' : 'sha256Base64'} ${flNs.toFixed(0)} ns, node:crypto createHash ${cryptoNs.toFixed(0)} ns; the floor uses the faster.`,
+  );
+  const plan: { size: DcsSize; users: number; warm: number }[] = QUICK
+    ? [
+        { size: 'small', users: 400, warm: 100 },
+        { size: 'large', users: 150, warm: 40 },
+        { size: 'xlarge', users: 30, warm: 8 },
+      ]
+    : [
+        { size: 'small', users: 2000, warm: 300 },
+        { size: 'large', users: 800, warm: 100 },
+        { size: 'xlarge', users: 120, warm: 20 },
+      ];
+  for (const p of plan) {
+    const { specs, node, core } = await setup(p.size);
+    // distinct users: [warm-up users..., measured users...]; each implementation sees each once
+    const all = generateUsers(`${SEED}-cir-${p.size}`, p.warm + p.users);
+    const measured = all.slice(p.warm);
+    const warm = all.slice(0, p.warm);
+    const nodeMeasured = measured.map((u) => cloneUser(u));
+    const nodeWarm = warm.map((u) => cloneUser(u));
+    const coreMeasured = measured.map((u) => core.toCoreUser(u));
+    const coreWarm = warm.map((u) => core.toCoreUser(u));
+    const label = `CIR djb2, cold users (${p.size})`;
+    log(`${label}: ${p.users} users`);
+    let flBytes = 0;
+    let nodeBytes = 0;
+    let coreBytes = 0;
+    const fl = (u: object) => clientInitializeResponseJSON(specs, u, { hash: 'djb2' });
+    const nd = (u: object) => JSON.stringify(node.server.getClientInitializeResponse(u as never, undefined, { hash: 'djb2' }));
+    const cr = (u: CoreUser) => core.statsig.getClientInitializeResponse(u, { hashAlgorithm: 'djb2' });
+    const avg = (b: number) => `payload ${(b / p.users / 1024).toFixed(1)} KB`;
+    const flRow = benchCold(label, 'Firstlight', warm, measured, fl, (b) => (flBytes += b));
+    const nodeRow = benchCold(label, 'statsig-node', nodeWarm, nodeMeasured, nd, (b) => (nodeBytes += b));
+    const coreRow = benchCold(label, 'statsig-node-core', coreWarm, coreMeasured, cr, (b) => (coreBytes += b));
+    flRow.extra = avg(flBytes);
+    nodeRow.extra = `${avg(nodeBytes)} (incl. JSON.stringify)`;
+    coreRow.extra = `${avg(coreBytes)} (its own format details)`;
+    rows.push(flRow, nodeRow, coreRow);
+
+    // the floor
+    const sample = measured.slice(0, Math.min(50, measured.length));
+    const hashes = countNodeHashes(node, sample);
+    const payload = fl(measured[0]!);
+    const copyNs = copyCostNs(payload);
+    const floorUs = (hashes.distinct * hashNs + copyNs) / 1000;
+    rows.push({
+      label,
+      impl: 'floor',
+      n: sample.length,
+      p50: floorUs,
+      p99: NaN,
+      mean: floorUs,
+      opsPerSec: 1e6 / floorUs,
+      extra: `${hashes.distinct.toFixed(0)} distinct SHA-256 per payload (statsig-node asks for ${hashes.calls.toFixed(0)}) × ${hashNs.toFixed(0)} ns + UTF-8 encode of ${(payload.length / 1024).toFixed(1)} KB (${(copyNs / 1000).toFixed(1)} µs)`,
+    });
+    node.shutdown();
+    await core.shutdown();
+  }
+}
+
+/** Cold: the warm-up runs on its own users; every measured call gets a fresh user. */
+function benchCold<U>(label: string, impl: string, warm: readonly U[], measured: readonly U[], op: (u: U) => string, bytes: (n: number) => void): Stats {
+  for (const u of warm) op(u);
+  return bench(label, impl, measured.length, (i) => bytes(op(measured[i]!).length), { warmup: 0 });
+}
+
+// ---------------------------------------------------------------------------------------------
+const started = Date.now();
+if (ONLY !== 'cir') await gateBenches();
+if (ONLY !== 'gates') await cirBenches();
+
+const memUsage = process.memoryUsage();
+console.log(`\n## Firstlight benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${QUICK ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+console.log(table(rows));
+console.log('');
+for (const n of notes) console.log(`- ${n}`);
+console.log(`- Ratios are p50(implementation) / p50(Firstlight) for the same row group; "floor" is the physical lower bound estimate, not an implementation.`);
+console.log(`- Process RSS at the end: ${mb(memUsage.rss)}.`);
+// statsig-node-core keeps native handles alive after shutdown
+process.exit(0);
