@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { dataKeyLabel } from '../fleet/keys';
 import { RedisDataStore } from '../fleet/redis-data-store';
 import { DcsCache, type KeyEntry } from './dcs-cache';
 import { IdListCache } from './id-lists';
@@ -92,7 +93,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       cacheTtlMs: o.redisCacheTtlMs,
       safetyPollMs: Math.max(1000, o.pollingIntervalMs),
       onLeaderChange: (key, leader) => {
-        log('info', `${leader ? 'now' : 'no longer'} the writer for key ${cache?.entries.size ? labelOfDataKey(key) : ''}`);
+        log('info', `${leader ? 'now' : 'no longer'} the writer for key ${dataKeyLabel(key)}`);
         if (leader) void cache?.onLeaderGained(key);
       },
       onConnectionChange: (up) => log(up ? 'info' : 'warn', up ? 'Redis connected' : 'Redis connection lost; serving from memory and polling upstream directly'),
@@ -102,7 +103,6 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
   }
   cache = new DcsCache({ options: o, upstream, store, counters: { polls, installs, rejected, evictions }, log });
   const dcs = cache;
-  const labelOfDataKey = (dataKey: string) => [...dcs.entries.values()].find((e) => e.dataKey === dataKey)?.label ?? '?';
   const idLists = new IdListCache(upstream, o.idListsIntervalMs, log);
   const logEvents = new LogEventForwarder(upstream, o, leCounters, log);
 

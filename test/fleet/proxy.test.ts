@@ -239,3 +239,88 @@ describe('forward proxy options', () => {
     assert.throws(() => parseProxyArgs(['--bogus']), InvalidOptionError);
   });
 });
+
+describe('forward proxy (cache=redis, two proxies in one process)', () => {
+  const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `flproxy:${Math.random().toString(36).slice(2, 10)}:`;
+  const up = new FakeUpstream();
+  const KEY = 'secret-redis-mode-key';
+  let p1: ForwardProxy;
+  let p2: ForwardProxy;
+  const dcs = async (p: ForwardProxy) => {
+    const r = await get(`${p.url}/v1/download_config_specs/${KEY}.json`);
+    return { status: r.status, lcut: r.status === 200 ? (JSON.parse(r.text) as { time: number }).time : null };
+  };
+  const opts = (extra: Record<string, unknown> = {}) => ({
+    port: 0,
+    cache: 'redis' as const,
+    redisUrl: REDIS_URL,
+    redisKeyPrefix: prefix,
+    upstream: up.url,
+    pollingIntervalMs: 100,
+    redisLeaderTtlMs: 1000,
+    ...extra,
+  });
+
+  before(async () => {
+    up.keys.set(KEY, 'ok');
+    await up.start();
+    p1 = await startProxy(opts(), quiet);
+    p2 = await startProxy(opts(), quiet);
+  });
+  after(async () => {
+    await p1.stop();
+    await p2.stop();
+    await up.close();
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(REDIS_URL);
+    const keys = await admin.keys(`${prefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin.disconnect();
+  });
+
+  test('one writer polls upstream; the other serves the shared copy; revocation reaches both', async () => {
+    assert.deepEqual(await dcs(p1), { status: 200, lcut: up.time });
+    assert.deepEqual(await dcs(p2), { status: 200, lcut: up.time });
+    const leaders = () => [p1, p2].filter((p) => p.health().leaderOf.length > 0);
+    await waitFor('one leader', () => leaders().length === 1);
+    const follower = [p1, p2].find((p) => p.health().leaderOf.length === 0)!;
+
+    const before = new Map(up.dcsBySession);
+    const lcut = up.bump();
+    await waitFor('both on the new lcut', async () => (await dcs(p1)).lcut === lcut && (await dcs(p2)).lcut === lcut, 5000);
+    assert.equal(follower.health().keys[0]!.from, 'store', 'the follower loaded it from Redis');
+    await new Promise((r) => setTimeout(r, 500));
+    const pollers = [...up.dcsBySession].filter(([s, n]) => n > (before.get(s) ?? 0));
+    assert.equal(pollers.length, 1, 'only the writer polls upstream');
+    assert.equal(leaders().length, 1);
+
+    up.keys.set(KEY, 401);
+    await waitFor('both refuse the revoked key', async () => (await dcs(p1)).status === 401 && (await dcs(p2)).status === 401, 5000);
+    up.keys.set(KEY, 'ok');
+    await waitFor('both serve again', async () => (await dcs(p1)).status === 200 && (await dcs(p2)).status === 200, 5000);
+  });
+
+  test('--clear-on-unauthorized deletes the shared copy of a revoked key', async () => {
+    const key2 = 'secret-redis-clear-key';
+    up.keys.set(key2, 'ok');
+    const p3 = await startProxy(opts({ clearOnUnauthorized: true }), quiet);
+    try {
+      assert.equal((await get(`${p3.url}/v1/download_config_specs/${key2}.json`)).status, 200);
+      await waitFor('writer', () => p3.health().leaderOf.length > 0);
+      const { Redis } = await import('ioredis');
+      const { dataStoreKey } = await import('../../server/fleet/keys');
+      const admin = new Redis(REDIS_URL);
+      try {
+        await waitFor('stored', async () => (await admin.exists(prefix + dataStoreKey(key2))) === 1);
+        up.keys.set(key2, 403);
+        await waitFor('403 served', async () => (await get(`${p3.url}/v1/download_config_specs/${key2}.json`)).status === 403, 5000);
+        await waitFor('cleared', async () => (await admin.exists(prefix + dataStoreKey(key2))) === 0, 5000);
+      } finally {
+        admin.disconnect();
+      }
+    } finally {
+      await p3.stop();
+    }
+  });
+});

@@ -141,6 +141,7 @@ describe('RedisDataStore', () => {
     const t1 = Date.now();
     (b as unknown as { closed: boolean }).closed = true;
     (b as unknown as { client: Redis }).client.disconnect(false);
+    (b as unknown as { sub: Redis }).sub.disconnect(false);
     await waitFor('c takes the expired lease', () => c.isLeader(KEY), 5000, 5);
     const takeover = Date.now() - t1;
     console.log(`# lease hand-over after release: ${handover} ms; takeover after a crash: ${takeover} ms (TTL 800 ms)`);
