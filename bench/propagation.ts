@@ -1,0 +1,76 @@
+/**
+ * `npx tsx bench/propagation.ts`: how fast a spec change reaches every SDK instance of a fleet.
+ * Same topology as test/fleet/fleet.test.ts — a fake upstream (here), two forward proxies (cache=redis)
+ * sharing a private redis-server, SDK instances (the Statsig facade + a RedisDataStore reader) — then
+ * CHANGES upstream changes, each at a random phase of the poll timer. Reports, per change:
+ *   end-to-end: upstream starts serving it → the last instance evaluates with it
+ *   fan-out:    the writer announces it on Redis → the last instance evaluates with it
+ *
+ * env: CHANGES (default 50), POLL_MS (200), INSTANCES (3)
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { dataStoreKey, lcutChannelOf } from '../server/fleet/keys';
+import { FakeUpstream, FIXTURE_SECRET } from '../test/fleet/support/fake-upstream';
+import { startInstance, startProxyChild, stopChild, type InstanceChild, type ProxyChild } from '../test/fleet/support/fleet';
+import { PrivateRedis } from '../test/fleet/support/private-redis';
+import { percentile, sleep, waitFor } from '../test/fleet/support/wait';
+
+const CHANGES = Number(process.env.CHANGES ?? 50);
+const POLL_MS = Number(process.env.POLL_MS ?? 200);
+const INSTANCES = Number(process.env.INSTANCES ?? 3);
+
+async function main(): Promise<void> {
+  const up = new FakeUpstream();
+  const redis = new PrivateRedis();
+  const prefix = `flbench:${randomUUID().slice(0, 8)}:`;
+  await Promise.all([redis.start(), up.start()]);
+  let proxies: ProxyChild[] = [];
+  let instances: InstanceChild[] = [];
+  const sub = new Redis(redis.url);
+  const announced = new Map<number, number>();
+  try {
+    const args = ['--cache', 'redis', '--redis-url', redis.url, '--redis-key-prefix', prefix, '--upstream', up.url, '--polling-interval-ms', String(POLL_MS)];
+    proxies = await Promise.all([startProxyChild('proxy-a', args), startProxyChild('proxy-b', args)]);
+    for (const p of proxies) await fetch(`${p.url}/v1/download_config_specs/${FIXTURE_SECRET}.json`);
+    const env = (p: ProxyChild) => ({ FL_PROXY_URL: p.url, FL_REDIS_URL: redis.url, FL_REDIS_PREFIX: prefix });
+    instances = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startInstance(`sdk-${i + 1}`, env(proxies[i % 2]!))));
+    await sub.subscribe(lcutChannelOf(prefix, dataStoreKey(FIXTURE_SECRET, '/v1/download_config_specs')));
+    sub.on('message', (_ch: string, msg: string) => {
+      if (!announced.has(Number(msg))) announced.set(Number(msg), performance.timeOrigin + performance.now());
+    });
+
+    const e2e: number[] = [];
+    const fanout: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      await sleep(Math.random() * POLL_MS);
+      const lcut = up.bump();
+      const t0 = up.changedAt;
+      await waitFor(`lcut ${lcut} everywhere`, () => instances.every((x) => x.seenAt(lcut) !== null), 10_000, 2);
+      const last = Math.max(...instances.map((x) => x.seenAt(lcut)!));
+      e2e.push(last - t0);
+      const a = announced.get(lcut);
+      if (a !== undefined) fanout.push(last - a);
+    }
+    const fmt = (name: string, xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return `${name.padEnd(44)} n=${s.length}  p50 ${percentile(s, 50).toFixed(1)} ms  p99 ${percentile(s, 99).toFixed(1)} ms  max ${s[s.length - 1]!.toFixed(1)} ms`;
+    };
+    console.log(`\nfleet propagation: 2 proxies (cache=redis, poll ${POLL_MS} ms), ${INSTANCES} SDK instances, ${CHANGES} changes, node ${process.version}`);
+    console.log(fmt('end-to-end (upstream change → all evaluate)', e2e));
+    console.log(fmt('fan-out (Redis announcement → all evaluate)', fanout));
+    console.log(`target: p99 < 1000 ms end-to-end → ${percentile([...e2e].sort((a, b) => a - b), 99) < 1000 ? 'met' : 'MISSED'}`);
+  } finally {
+    sub.disconnect();
+    await Promise.all(instances.map((i) => i.stop().catch(() => {})));
+    await Promise.all(proxies.map((p) => stopChild(p.proc)));
+    await up.close();
+    await redis.dispose();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
