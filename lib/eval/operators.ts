@@ -74,14 +74,37 @@ function membership(caseInsensitive: boolean, negate: boolean, exactRaw: string)
         set.add(s);
         if (caseInsensitive) set.add(s.toLowerCase());
       }
-      if (caseInsensitive) {
-        return (value) => {
-          const s = String(value);
-          const hit = set.has(s) || set.has(s.toLowerCase());
-          return negate ? !hit : hit;
-        };
+      // Hand-written fast path (a measured win on bootstrap): user_bucket conditions test a
+      // number against hundreds of bucket strings. A finite number's String() is all lower-case
+      // and round-trips through Number(), so `String(v) ∈ set` ⇔ `v ∈ numbers` where numbers holds
+      // every set member that is some number's canonical string. Integers 0..9999 (buckets) use a
+      // byte table; other finite numbers the Set (SameValueZero: -0 finds "0", as String(-0) does).
+      const numbers = new Set<number>();
+      let size = 0;
+      for (const s of set) {
+        const n = Number(s);
+        if (Number.isFinite(n) && String(n) === s) {
+          numbers.add(n);
+          if (Number.isInteger(n) && n >= 0 && n < 10000 && n >= size) size = n + 1;
+        }
       }
-      return (value) => (negate ? !set.has(String(value)) : set.has(String(value)));
+      const table = new Uint8Array(size);
+      for (const n of numbers) if (Number.isInteger(n) && n >= 0 && n < size) table[n] = 1;
+      const hit = caseInsensitive
+        ? (value: unknown): boolean => {
+            if (typeof value === 'number' && Number.isFinite(value)) {
+              return Number.isInteger(value) && value >= 0 && value < size ? table[value] === 1 : numbers.has(value);
+            }
+            const s = String(value);
+            return set.has(s) || set.has(s.toLowerCase());
+          }
+        : (value: unknown): boolean => {
+            if (typeof value === 'number' && Number.isFinite(value)) {
+              return Number.isInteger(value) && value >= 0 && value < size ? table[value] === 1 : numbers.has(value);
+            }
+            return set.has(String(value));
+          };
+      return negate ? (value) => !hit(value) : hit;
     }
     const any = stringAny(target, caseInsensitive, (a, b) => a === b);
     return negate ? (value, ctx) => !any(value, ctx) : any;
