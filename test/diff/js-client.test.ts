@@ -30,14 +30,14 @@ after(() => {
 interface RawSpec {
   name: string;
   entity?: string;
-  defaultValue?: Record<string, unknown>;
+  defaultValue?: unknown;
 }
 
-function check(label: string, specs: Specs, dcs: { dynamic_configs: RawSpec[]; layer_configs: RawSpec[]; layers?: Record<string, string[]> }, users: Record<string, unknown>[], clientKeyFor: (i: number) => string | undefined): void {
+function check(label: string, specs: Specs, dcs: { dynamic_configs: readonly RawSpec[]; layer_configs: readonly RawSpec[]; layers?: Record<string, string[]> }, users: readonly object[], clientKeyFor: (i: number) => string | undefined): void {
   const entityOf = new Map(dcs.dynamic_configs.map((s) => [s.name, s.entity ?? 'dynamic_config']));
-  const layerDefaultOfExperiment = new Map<string, Record<string, unknown>>();
+  const layerDefaultOfExperiment = new Map<string, object>();
   for (const [layer, exps] of Object.entries(dcs.layers ?? {})) {
-    const def = dcs.layer_configs.find((l) => l.name === layer)?.defaultValue ?? {};
+    const def = (dcs.layer_configs.find((l) => l.name === layer)?.defaultValue ?? {}) as object;
     for (const e of exps) layerDefaultOfExperiment.set(e, def);
   }
   const problems: string[] = [];

@@ -22,7 +22,8 @@ const { StatsigContext } = require('statsig-node/dist/utils/StatsigContext') as 
   StatsigContext: { new: (ctx: Record<string, unknown>) => unknown };
 };
 
-export type JsonUser = Record<string, unknown>;
+/** Any user object (Firstlight StatsigUser, parsed JSON, generated users). */
+export type JsonUser = object;
 
 export interface RefExposure {
   gate: string;
