@@ -13,17 +13,9 @@
  *   <key>|auth     the last upstream authorization failure (401/403) seen by the writer, with a TTL
  */
 import { createHash } from 'node:crypto';
+import { dataStoreKey, type DataStorePath } from '../store/data-store';
 
-export type DataStorePath = '/v1/download_config_specs' | '/v1/get_id_lists';
-
-export function sha256Base64(s: string): string {
-  return createHash('sha256').update(s).digest('base64');
-}
-
-/** Statsig's data-adapter key for a server secret and path. */
-export function dataStoreKey(serverSecret: string, path: DataStorePath = '/v1/download_config_specs'): string {
-  return `statsig|${path}|plain_text|${sha256Base64(serverSecret)}`;
-}
+export { dataStoreKey, type DataStorePath };
 
 /** A short, non-reversible label for a secret (metrics, health, logs): 12 url-safe chars of its SHA-256. */
 export function keyLabel(serverSecret: string): string {

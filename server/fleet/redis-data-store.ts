@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis, type RedisOptions } from 'ioredis';
 import { SourceUnavailableError } from '../../lib/errors';
+import type { DataStore } from '../store/data-store';
 import {
   type DataStorePath,
   dataKeyLabel,
@@ -28,16 +29,6 @@ import {
   leaseKeyOf,
   pathOfDataKey,
 } from './keys';
-
-/** Shape of the runtime's DataStore (server/store/data-store.ts), repeated here structurally. */
-export interface FleetDataStore {
-  initialize(): Promise<void>;
-  get(key: string): Promise<{ result?: string; time?: number } | null>;
-  set(key: string, value: string, time?: number): Promise<void>;
-  shutdown(): Promise<void>;
-  supportsPollingUpdatesFor?(path: DataStorePath): boolean;
-  subscribe?(key: string, onUpdate: (lcut: number) => void): () => void;
-}
 
 export type WriteOutcome = 'written' | 'stale' | 'not-leader' | 'not-writer' | 'unavailable';
 
@@ -161,7 +152,7 @@ function backoff(times: number): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
-export class RedisDataStore implements FleetDataStore {
+export class RedisDataStore implements DataStore {
   readonly role: 'writer' | 'reader';
   readonly prefix: string;
   readonly leaseTtlMs: number;

@@ -165,6 +165,8 @@ describe('fleet: two proxies, shared Redis, three SDK instances', { timeout: 150
       const during = up.bump();
       await waitFor('proxy picks up a change while Redis is down', async () => (await dcsLcut(proxy)).lcut === during, 5000);
       assert.equal((await proxy.health()).status, 'degraded');
+      await sleep(1500); // a real outage, long enough for every client to be in reconnect backoff
+      for (const i of instances) assert.equal((await i.eval()).value, true);
     } finally {
       await redis.start(); // empty: nothing persisted
     }

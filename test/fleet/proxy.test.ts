@@ -312,10 +312,10 @@ describe('forward proxy (cache=redis, two proxies in one process)', () => {
       const { dataStoreKey } = await import('../../server/fleet/keys');
       const admin = new Redis(REDIS_URL);
       try {
-        await waitFor('stored', async () => (await admin.exists(prefix + dataStoreKey(key2))) === 1);
+        await waitFor('stored', async () => (await admin.exists(prefix + dataStoreKey(key2, '/v1/download_config_specs'))) === 1);
         up.keys.set(key2, 403);
         await waitFor('403 served', async () => (await get(`${p3.url}/v1/download_config_specs/${key2}.json`)).status === 403, 5000);
-        await waitFor('cleared', async () => (await admin.exists(prefix + dataStoreKey(key2))) === 0, 5000);
+        await waitFor('cleared', async () => (await admin.exists(prefix + dataStoreKey(key2, '/v1/download_config_specs'))) === 0, 5000);
       } finally {
         admin.disconnect();
       }
