@@ -19,7 +19,7 @@ import {
   type EvalOptions,
 } from './eval/context-factory';
 import type { EvalContext } from './eval/context';
-import { configResult, evalSpec, gateResult, layerResult } from './eval/evaluator';
+import { configResult, configResultOf, evalSpec, gateResult, gateResultOf, layerResult } from './eval/evaluator';
 import { lookupOverride } from './overrides';
 import { toDynamicConfig, toExperiment, toFeatureGate, toLayer } from './eval/public-results';
 import type { EvalResult } from './eval/result';
@@ -87,6 +87,16 @@ export class Evaluation {
   /** @internal */
   configResult(name: string): EvalResult {
     return configResult(this.#ctx, name);
+  }
+
+  /** @internal gateResult(spec.name) for a compiled gate of these specs */
+  gateResultOf(spec: CompiledSpec): EvalResult {
+    return gateResultOf(this.#ctx, spec);
+  }
+
+  /** @internal configResult(spec.name) for a compiled config of these specs */
+  configResultOf(spec: CompiledSpec): EvalResult {
+    return configResultOf(this.#ctx, spec);
   }
 
   /** @internal */

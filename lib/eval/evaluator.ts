@@ -37,6 +37,20 @@ export function gateResult(ctx: EvalContext, name: string, nested = false): Eval
   return memoised(ctx, ctx.gateMemo, spec);
 }
 
+/** gateResult for a spec already in hand (the bootstrap writer walks the compiled lists). */
+export function gateResultOf(ctx: EvalContext, spec: CompiledSpec): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.gates.size > 0) return gateResult(ctx, spec.name);
+  return memoised(ctx, ctx.gateMemo, spec);
+}
+
+/** configResult for a spec already in hand. */
+export function configResultOf(ctx: EvalContext, spec: CompiledSpec): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.configs.size > 0) return configResult(ctx, spec.name);
+  return memoised(ctx, ctx.configMemo, spec);
+}
+
 /** getConfig's path (configs and experiments), also used for layer delegation. */
 export function configResult(ctx: EvalContext, name: string): EvalResult {
   const overrides = ctx.overrides;
@@ -122,10 +136,7 @@ const scratch: SecondaryExposure[] = [];
 
 /** `_eval`: the spec's own evaluation, without overrides of the spec itself. */
 export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
-  if (!spec.enabled) {
-    return new EvalResult(false, 'disabled', '"disabled"', null, null, spec.idType, NO_EXPOSURES, NO_EXPOSURES,
-      spec.defaultValue, null, null, false, false, spec.version, null, spec.exposureDisabled);
-  }
+  if (!spec.enabled) return spec.resultDisabled;
   if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
   ctx.depth++;
   try {
@@ -151,11 +162,13 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
         if (delegateSpec !== undefined) return delegated(ctx, rule.configDelegate, delegateSpec, own, seen);
       }
       const pass = passesPercentage(ctx, rule);
+      if (own.length === 0) return pass ? rule.resultPass : rule.resultFail;
       return new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, own, own,
         pass ? rule.returnValue : spec.defaultValue, spec.explicitParameters, null, rule.isExperimentGroup, false,
         spec.version, null, pass ? rule.exposureIfPass : rule.exposureIfFail);
     }
     const own = exposures ?? NO_EXPOSURES;
+    if (own.length === 0) return spec.resultDefault;
     return new EvalResult(false, 'default', '"default"', null, null, spec.idType, own, own, spec.defaultValue,
       spec.explicitParameters, null, false, false, spec.version, null, spec.exposureDefault);
   } finally {

@@ -8,7 +8,7 @@ import type { JsonValue, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID } from '../user/fields';
-import { EMPTY_OBJECT_VALUE } from '../eval/result';
+import { EMPTY_OBJECT_VALUE, EvalResult, NO_EXPOSURES, internResult } from '../eval/result';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
 import type {
   CirOrder,
@@ -53,6 +53,14 @@ function compileValue(raw: unknown, layerDefault: unknown, inLayer: boolean): Co
   return Object.freeze({ value: deepFreeze(JSON.parse(json) as JsonValue), json, mergedJson });
 }
 
+/** What every result of one spec shares. */
+interface SpecCommon {
+  readonly idType: string | null | undefined;
+  readonly defaultValue: CompiledValue;
+  readonly explicitParameters: readonly string[] | null | undefined;
+  readonly version: number | undefined;
+}
+
 function compileRule(
   raw: RawRule,
   spec: RawSpec,
@@ -60,25 +68,38 @@ function compileRule(
   layerDefault: unknown,
   inLayer: boolean,
   tools: CompileTables,
+  common: SpecCommon,
 ): CompiledRule {
   const conditions = (raw.conditions ?? []).map((c) => compileCondition(c, tools));
   const idType = raw.idType;
   const groupName = raw.groupName ?? null;
   const hashPrefix = spec.salt + '.' + (raw.salt ?? raw.id) + '.';
+  const idJson = JSON.stringify(raw.id);
+  const groupNameJson = groupName === null ? null : JSON.stringify(groupName);
+  const returnValue = compileValue(raw.returnValue, layerDefault, inLayer);
+  const exposureIfPass = kind === 'gate' ? tools.exposure(spec.name, true, raw.id) : null;
+  const exposureIfFail = kind === 'gate' ? tools.exposure(spec.name, false, raw.id) : null;
+  const isExperimentGroup = raw.isExperimentGroup ?? false;
+  const result = (pass: boolean) =>
+    internResult(new EvalResult(pass, raw.id, idJson, groupName, groupNameJson, common.idType, NO_EXPOSURES, NO_EXPOSURES,
+      pass ? returnValue : common.defaultValue, common.explicitParameters, null, isExperimentGroup, false, common.version,
+      null, pass ? exposureIfPass : exposureIfFail));
   return Object.freeze({
     id: raw.id,
-    idJson: JSON.stringify(raw.id),
+    idJson,
     groupName,
-    groupNameJson: groupName === null ? null : JSON.stringify(groupName),
+    groupNameJson,
     passPercentage: raw.passPercentage,
     hashPrefix,
     idType,
     unitIdIsUserID: idTypeIsUserID(idType),
     slot: tools.hashSlot(hashPrefix, idType),
-    returnValue: compileValue(raw.returnValue, layerDefault, inLayer),
-    exposureIfPass: kind === 'gate' ? tools.exposure(spec.name, true, raw.id) : null,
-    exposureIfFail: kind === 'gate' ? tools.exposure(spec.name, false, raw.id) : null,
-    isExperimentGroup: raw.isExperimentGroup ?? false,
+    returnValue,
+    exposureIfPass,
+    exposureIfFail,
+    resultPass: result(true),
+    resultFail: result(false),
+    isExperimentGroup,
     configDelegate: raw.configDelegate ?? null,
     conditions: Object.freeze(conditions),
     hasNestedGates: conditions.some((c) => c.mustRunAfterFail),
@@ -101,6 +122,14 @@ function compileSpec(
   const key = hashName(raw.name);
   const explicit = raw.explicitParameters;
   const idType = raw.idType;
+  const common: SpecCommon = {
+    idType,
+    defaultValue: compileValue(raw.defaultValue, layerDefault, inLayer),
+    explicitParameters: explicit == null ? explicit : Object.freeze([...explicit]),
+    version: raw.version ?? undefined,
+  };
+  const exposureDefault = kind === 'gate' ? tools.exposure(raw.name, false, 'default') : null;
+  const exposureDisabled = kind === 'gate' ? tools.exposure(raw.name, false, 'disabled') : null;
   return Object.freeze({
     kind,
     index,
@@ -110,13 +139,13 @@ function compileSpec(
     salt: raw.salt,
     enabled: raw.enabled,
     idType,
-    defaultValue: compileValue(raw.defaultValue, layerDefault, inLayer),
-    rules: Object.freeze(raw.rules.map((r) => compileRule(r, raw, kind, layerDefault, inLayer, tools))),
-    explicitParameters: explicit == null ? explicit : Object.freeze([...explicit]),
+    defaultValue: common.defaultValue,
+    rules: Object.freeze(raw.rules.map((r) => compileRule(r, raw, kind, layerDefault, inLayer, tools, common))),
+    explicitParameters: common.explicitParameters,
     hasSharedParams: raw.hasSharedParams === true,
     isActive: raw.isActive === true,
     targetAppIDs: raw.targetAppIDs == null ? null : new Set(raw.targetAppIDs),
-    version: raw.version ?? undefined,
+    version: common.version,
     forwardAllExposures: raw.forwardAllExposures === true,
     layerName,
     key: Object.freeze(key),
@@ -130,8 +159,12 @@ function compileSpec(
       emptyMergedJson: inLayer ? JSON.stringify({ ...(layerDefault as object) }) : '{}',
       layerDefault,
     }),
-    exposureDefault: kind === 'gate' ? tools.exposure(raw.name, false, 'default') : null,
-    exposureDisabled: kind === 'gate' ? tools.exposure(raw.name, false, 'disabled') : null,
+    exposureDefault,
+    exposureDisabled,
+    resultDisabled: internResult(new EvalResult(false, 'disabled', '"disabled"', null, null, idType, NO_EXPOSURES, NO_EXPOSURES,
+      common.defaultValue, null, null, false, false, common.version, null, exposureDisabled)),
+    resultDefault: internResult(new EvalResult(false, 'default', '"default"', null, null, idType, NO_EXPOSURES, NO_EXPOSURES,
+      common.defaultValue, common.explicitParameters, null, false, false, common.version, null, exposureDefault)),
   });
 }
 

@@ -6,6 +6,7 @@
  */
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
 import type { EvalContext } from '../eval/context';
+import type { EvalResult } from '../eval/result';
 
 export type HashMode = 'djb2' | 'sha256' | 'none';
 /** Index of a hash mode in the per-mode tuples below. */
@@ -53,6 +54,12 @@ export interface CompiledRule {
   /** Gates: the interned exposure a pass / fail by this rule contributes when referenced. */
   readonly exposureIfPass: SecondaryExposure | null;
   readonly exposureIfFail: SecondaryExposure | null;
+  /**
+   * The (interned) result when this rule matches and the user passes / fails its percentage,
+   * valid when the evaluation collected no secondary exposures.
+   */
+  readonly resultPass: EvalResult;
+  readonly resultFail: EvalResult;
   readonly isExperimentGroup: boolean;
   readonly configDelegate: string | null;
   readonly conditions: readonly CompiledCondition[];
@@ -90,6 +97,9 @@ export interface CompiledSpec {
   /** Gates: interned exposures for the default and disabled outcomes. */
   readonly exposureDefault: SecondaryExposure | null;
   readonly exposureDisabled: SecondaryExposure | null;
+  /** Interned results: disabled, and no rule matched without secondary exposures. */
+  readonly resultDisabled: EvalResult;
+  readonly resultDefault: EvalResult;
 }
 
 /**
