@@ -12,6 +12,7 @@ import { djb2 } from '../hash/djb2';
 import { sha256Base64 } from '../hash/sha256';
 import { HASH_INDEX, type CompiledSpec, type HashMode, type Specs } from '../spec/compiled';
 import { jsKeyOrder } from '../spec/key-order';
+import { flatten } from '../spec/flat';
 import type { Evaluation } from '../evaluation';
 import type { EvalResult } from '../eval/result';
 import type { SecondaryExposure } from '../types';
@@ -162,22 +163,23 @@ function section(
 }
 
 /**
- * `"key":entry,...` of every gate, without filters or key collisions (the common case). Interned
+ * `"key":entry,...` of the gates, without key collisions (the common case). Interned
  * results (see internResult) carry their finished entry, so most entries are a cached string
  * (hand-written fast path, measured on the large DCS bootstrap).
  */
-function allGates(ev: Evaluation, list: readonly CompiledSpec[], mode: 0 | 1 | 2): string {
+function allGates(ev: Evaluation, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): string {
   const specs = ev.specs;
   let s = '';
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
     const entity = spec.entity;
     if (entity === 'segment' || entity === 'holdout') continue;
+    if (include !== null && !include(spec)) continue;
     const r = ev.gateResultOf(spec);
     const f = r.fragments;
     let text = f === null ? undefined : f[mode];
     if (text === undefined) {
-      text = spec.keyJson[mode] + ':' + gateEntry(specs, spec, r, mode);
+      text = flatten(spec.keyJson[mode] + ':' + gateEntry(specs, spec, r, mode));
       if (f !== null) f[mode] = text;
     }
     s += s === '' ? text : ',' + text;
@@ -185,18 +187,19 @@ function allGates(ev: Evaluation, list: readonly CompiledSpec[], mode: 0 | 1 | 2
   return s;
 }
 
-/** `"key":entry,...` of every config, without filters or key collisions (see allGates). */
-function allConfigs(ev: Evaluation, list: readonly CompiledSpec[], mode: 0 | 1 | 2): string {
+/** `"key":entry,...` of the configs, without key collisions (see allGates). */
+function allConfigs(ev: Evaluation, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): string {
   let s = '';
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
+    if (include !== null && !include(spec)) continue;
     const r = ev.configResultOf(spec);
     const raw = rawFor(ev, spec);
     // an entry is the same for everyone only when is_user_in_experiment comes from this very result
     const f = raw === null || raw === r ? r.fragments : null;
     let text = f === null ? undefined : f[mode];
     if (text === undefined) {
-      text = spec.keyJson[mode] + ':' + configEntry(ev, spec, r, mode, raw);
+      text = flatten(spec.keyJson[mode] + ':' + configEntry(ev, spec, r, mode, raw));
       if (f !== null) f[mode] = text;
     }
     s += s === '' ? text : ',' + text;
@@ -242,17 +245,17 @@ export function writeClientInitializeResponse(ev: Evaluation, opts: WriteOptions
     (entities === null || entities.configs.has(spec.name)) && appOk(spec) && (keep === null || keep.has(spec.name));
   const includeLayer: Filter = (spec) => appOk(spec) && (keep === null || keep.has(spec.name));
 
-  const unfiltered = filterApp === null && entities === null && keep === null && !order.hasCollisions;
-  const gates = unfiltered
-    ? allGates(ev, order.gates, mode)
+  const unfiltered = filterApp === null && entities === null && keep === null;
+  const gates = !order.hasCollisions
+    ? allGates(ev, order.gates, unfiltered ? null : includeGate, mode)
     : section(order.gates, store.gates, order.hasCollisions, includeGate,
       (spec) => gateEntry(specs, spec, ev.gateResult(spec.name), mode), mode);
-  const configs = unfiltered
-    ? allConfigs(ev, order.configs, mode)
+  const configs = !order.hasCollisions
+    ? allConfigs(ev, order.configs, unfiltered ? null : includeConfig, mode)
     : section(order.configs, store.configs, order.hasCollisions, includeConfig,
       (spec) => configEntry(ev, spec, ev.configResult(spec.name), mode), mode);
   const layers = section(order.layers, store.layers, order.hasCollisions, includeLayer,
-    (spec) => layerEntry(ev, spec, ev.layerResult(spec.name), mode), mode);
+    (spec) => flatten(layerEntry(ev, spec, ev.layerResult(spec.name), mode)), mode);
 
   const echo = echoUser(ev.user, ev.environment, opts.userEcho);
   let s =

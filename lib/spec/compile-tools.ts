@@ -3,6 +3,7 @@ import { djb2 } from '../hash/djb2';
 import { sha256Base64 } from '../hash/sha256';
 import type { SecondaryExposure } from '../types';
 import type { CompileTools, PerHashMode } from './compiled';
+import { flatten } from './flat';
 
 export class CompileTables implements CompileTools {
   readonly #slots = new Map<string, number>();
@@ -36,9 +37,9 @@ export class CompileTables implements CompileTools {
       const names = this.#hashedNames(gate);
       const tail = ',"gateValue":"' + value + '","ruleID":' + JSON.stringify(ruleID) + '}';
       this.exposureJson.set(e, [
-        '{"gate":' + names[0] + tail,
-        '{"gate":' + names[1] + tail,
-        '{"gate":' + names[2] + tail,
+        flatten('{"gate":' + names[0] + tail),
+        flatten('{"gate":' + names[1] + tail),
+        flatten('{"gate":' + names[2] + tail),
       ]);
     }
     return e;

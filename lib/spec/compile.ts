@@ -21,6 +21,7 @@ import type {
   Specs,
 } from './compiled';
 import { jsKeyOrder } from './key-order';
+import { flatten } from './flat';
 
 export interface ParseSpecsOptions {
   /** Reject a payload whose `hashed_sdk_key_used` is not djb2(serverSecret). */
@@ -151,8 +152,8 @@ function compileSpec(
     key: Object.freeze(key),
     keyJson: Object.freeze(key.map((k) => JSON.stringify(k))) as unknown as PerHashMode<string>,
     cir: Object.freeze({
-      gateIdType: idType === undefined ? '' : ',"id_type":' + JSON.stringify(idType),
-      configIdType: ',"id_type":' + JSON.stringify(idType ?? null),
+      gateIdType: idType === undefined ? '' : flatten(',"id_type":' + JSON.stringify(idType)),
+      configIdType: flatten(',"id_type":' + JSON.stringify(idType ?? null)),
       isDeviceBased: idType != null && idType.toLowerCase() === 'stableid',
       explicitParamsOrEmpty: JSON.stringify(explicit ?? []),
       explicitParams: explicit ? JSON.stringify(explicit) : null,
