@@ -298,3 +298,21 @@ test('browser events relayed through ingestClientEvents lose private attributes 
   assert.equal(sink.events[0]!.time, 5);
   assert.equal((sink.events[0]!.statsigMetadata as Record<string, string>).clientKey, 'client-key-web');
 });
+
+test('typed getters: the result has the type of the default, and a value of another type yields the default', async () => {
+  const { statsig } = local();
+  await statsig.initialize();
+  const pricing = statsig.getConfig(u1, 'pricing_config');
+  const currency: string = pricing.get('currency', 'EUR');
+  const price: number = pricing.get('price', 0);
+  const wrongType: number = pricing.get('currency', 0);
+  const tags: string[] = statsig.getLayer(u1, 'search_layer').get('missing', ['a']);
+  const whole = pricing.getValue();
+  assert.equal(currency, 'USD');
+  assert.equal(price, 9.99);
+  assert.equal(wrongType, 0);
+  assert.deepEqual(tags, ['a']);
+  assert.equal(whole.currency, 'USD');
+  assert.ok(Object.isFrozen(pricing));
+  await statsig.shutdown();
+});
