@@ -130,6 +130,8 @@ test('an invalid cookie value is replaced, not trusted', async ({ request }) => 
 });
 
 test('40 fresh devices on the 50/50 device experiment see both groups, each its own precomputed one', async ({ browser }) => {
+  // 40 browser contexts in sequence: generous on a shared 2-core machine, and not a timing assertion.
+  test.setTimeout(180_000);
   const counts: Record<string, number> = {};
   for (let i = 0; i < 40; i++) {
     const context = await browser.newContext({ javaScriptEnabled: false });
