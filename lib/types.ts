@@ -67,6 +67,8 @@ export interface FeatureGate {
 export interface DynamicConfig {
   readonly name: string;
   readonly value: Readonly<JsonObject>;
+  /** The matched rule's pass percentage let the user through (statsig-node's `rulePassed`). */
+  readonly passed: boolean;
   readonly ruleID: string;
   readonly groupName: string | null;
   readonly idType: string | null;

@@ -20,12 +20,11 @@ export function defaultResult<K extends CheckKind>(kind: K, name: string, reason
   if (kind === 'layer') {
     return Object.freeze({ ...base, value: {}, allocatedExperimentName: null, explicitParameters: [], undelegatedSecondaryExposures: [] }) as unknown as ResultOf<K>;
   }
-  const config = { ...base, value: {}, idType: null };
+  const config = { ...base, value: {}, passed: false, idType: null };
   return Object.freeze(kind === 'experiment' ? { ...config, isUserInExperiment: false, isExperimentActive: false } : config) as unknown as ResultOf<K>;
 }
 
 /** statsig-node logs `rulePassed` = the boolean the config evaluation produced. */
 export function rulePassed(config: DynamicConfig): boolean {
-  const passed = (config as { passed?: unknown }).passed;
-  return typeof passed === 'boolean' ? passed : config.ruleID !== '' && config.ruleID !== 'default' && config.ruleID !== 'disabled';
+  return config.passed;
 }

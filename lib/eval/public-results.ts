@@ -31,6 +31,7 @@ export function toDynamicConfig(specs: Specs, name: string, r: EvalResult): Dyna
   return {
     name,
     value: r.json.value as JsonObject,
+    passed: r.value,
     ruleID: r.ruleId,
     groupName: r.groupName,
     idType: r.idType ?? null,

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { evaluateAll, getExperiment, getFeatureGate, getLayer, parseSpecs } from '../../lib/index';
+import { evaluateAll, getConfig, getExperiment, getFeatureGate, getLayer, parseSpecs } from '../../lib/index';
 
 const dir = new URL('../fixtures/', import.meta.url);
 const specs = parseSpecs(readFileSync(new URL('example-dcs.json', dir), 'utf8'), {
@@ -115,4 +115,12 @@ test('layers: search_layer delegates to search_experiment except for u4; empty_l
     const l = getLayer(specs, u, 'empty_layer');
     assert.deepEqual([l.ruleID, l.value], ['default', { banner_text: 'hello', max_items: 3 }]);
   }
+});
+
+test('configs report whether the matched rule let the user through (exposure rulePassed)', () => {
+  assert.equal(getConfig(specs, users[0], 'pricing_config').passed, true, 'u1 matched North America');
+  assert.equal(getConfig(specs, users[1], 'pricing_config').passed, false, 'u2 falls to the default');
+  assert.equal(getConfig(specs, users[0], 'device_theme_config').passed, false, 'default rule');
+  assert.equal(getConfig(specs, users[0], 'disabled_config').passed, false, 'disabled spec');
+  assert.equal(getConfig(specs, users[0], 'checkout_experiment').passed, true, 'experiment group');
 });
