@@ -19,34 +19,44 @@ type ExtractorFactory = (c: RawCondition, tools: CompileTools) => Extractor;
 const unsupported: CompiledCondition = Object.freeze({ run: () => UNSUPPORTED, mustRunAfterFail: true });
 const always: CompiledCondition = Object.freeze({ run: () => PASS, mustRunAfterFail: false });
 
-function fieldOf(c: RawCondition): { field: string; lower: string; isEnv: boolean } | null {
+function fieldOf(c: RawCondition, tools: CompileTools): { field: string; lower: string; isEnv: boolean; slot: number } | null {
   const field = c.field;
   if (field == null) return null;
-  return { field, lower: field.toLowerCase(), isEnv: field === 'statsigEnvironment' };
+  return { field, lower: field.toLowerCase(), isEnv: field === 'statsigEnvironment', slot: tools.fieldSlot(field) };
 }
 
-const userField: ExtractorFactory = (c) => {
-  const f = fieldOf(c);
+/** The user's value for a field: memoised per evaluation, except the (substitutable) environment. */
+function fieldReader(f: { field: string; lower: string; isEnv: boolean; slot: number }): Extractor {
+  const { field, lower, slot } = f;
+  if (f.isEnv) return (ctx) => ctx.fromUser(field, lower, true);
+  return (ctx) => ctx.userField(slot, field, lower);
+}
+
+const userField: ExtractorFactory = (c, tools) => {
+  const f = fieldOf(c, tools);
   if (f === null) return () => null;
-  return (ctx) => ctx.fromUser(f.field, f.lower, f.isEnv);
+  return fieldReader(f);
 };
 
-const ipBased: ExtractorFactory = (c) => {
-  const f = fieldOf(c);
+const ipBased: ExtractorFactory = (c, tools) => {
+  const f = fieldOf(c, tools);
   if (f === null) return () => null;
+  const read = fieldReader(f);
   // only `country` (exact) falls back to the IP; the user's own value wins
-  const fromIP = f.field === 'country';
-  return (ctx) => ctx.fromUser(f.field, f.lower, f.isEnv) ?? (fromIP ? ctx.countryFromIP() : null);
+  if (f.field !== 'country') return (ctx) => read(ctx) ?? null;
+  return (ctx) => read(ctx) ?? ctx.countryFromIP();
 };
 
-const uaBased: ExtractorFactory = (c) => {
-  const f = fieldOf(c);
+const uaBased: ExtractorFactory = (c, tools) => {
+  const f = fieldOf(c, tools);
   if (f === null) return () => null;
+  const read = fieldReader(f);
+  const lower = f.lower;
   return (ctx) => {
-    const own = ctx.fromUser(f.field, f.lower, f.isEnv);
+    const own = read(ctx);
     if (own != null) return own;
     const parsed = ctx.parsedUserAgent();
-    return parsed === null ? null : userAgentField(parsed, f.lower);
+    return parsed === null ? null : userAgentField(parsed, lower);
   };
 };
 

@@ -7,12 +7,26 @@ import { flatten } from './flat';
 
 export class CompileTables implements CompileTools {
   readonly #slots = new Map<string, number>();
+  readonly #fields = new Map<string, number>();
   readonly #exposures = new Map<string, SecondaryExposure>();
   readonly #names = new Map<string, PerHashMode<string>>();
   readonly exposureJson = new Map<SecondaryExposure, PerHashMode<string>>();
 
   get slotCount(): number {
     return this.#slots.size;
+  }
+
+  get fieldCount(): number {
+    return this.#fields.size;
+  }
+
+  fieldSlot(field: string): number {
+    let slot = this.#fields.get(field);
+    if (slot === undefined) {
+      slot = this.#fields.size;
+      this.#fields.set(field, slot);
+    }
+    return slot;
   }
 
   hashSlot(prefix: string, idType: unknown): number {

@@ -306,6 +306,7 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
     cirOrder: Object.freeze([cirOrder(g, c, l, 0), cirOrder(g, c, l, 1), cirOrder(g, c, l, 2)]) as unknown as PerHashMode<CirOrder>,
     exposureJson: tools.exposureJson,
     hashSlots: tools.slotCount,
+    fieldSlots: tools.fieldCount,
     storeOrder: Object.freeze({ gates: g, configs: c, layers: l }),
   });
 }

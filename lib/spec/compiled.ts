@@ -110,6 +110,8 @@ export interface CompiledSpec {
 export interface CompileTools {
   /** A memo slot for hashes of `<prefix><unitID(idType)>`; equal inputs share a slot. */
   hashSlot(prefix: string, idType: unknown): number;
+  /** A per-evaluation memo slot for `getFromUser(user, field)`; one per distinct field name. */
+  fieldSlot(field: string): number;
   exposure(gate: string, gateValue: boolean, ruleID: string): SecondaryExposure;
 }
 
@@ -170,4 +172,6 @@ export interface Specs {
   readonly exposureJson: ReadonlyMap<SecondaryExposure, PerHashMode<string>>;
   /** Number of bucket-hash memo slots an evaluation needs. */
   readonly hashSlots: number;
+  /** Number of user-field memo slots an evaluation needs. */
+  readonly fieldSlots: number;
 }
