@@ -13,6 +13,7 @@ import {
   CYCLE,
   EMPTY_OBJECT_VALUE,
   EvalResult,
+  internResult,
   NO_EXPOSURES,
   UNRECOGNIZED,
   runtimeValue,
@@ -163,14 +164,22 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       }
       const pass = passesPercentage(ctx, rule);
       if (own.length === 0) return pass ? rule.resultPass : rule.resultFail;
-      return new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, own, own,
+      const node = (pass ? rule.internPass : rule.internFail).node(own);
+      if (node !== null && node.result !== null) return node.result;
+      const list = node === null ? own : Object.freeze(own.slice());
+      const r = new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, list, list,
         pass ? rule.returnValue : spec.defaultValue, spec.explicitParameters, null, rule.isExperimentGroup, false,
         spec.version, null, pass ? rule.exposureIfPass : rule.exposureIfFail);
+      return node === null ? r : (node.result = internResult(r));
     }
     const own = exposures ?? NO_EXPOSURES;
     if (own.length === 0) return spec.resultDefault;
-    return new EvalResult(false, 'default', '"default"', null, null, spec.idType, own, own, spec.defaultValue,
+    const node = spec.internDefault.node(own);
+    if (node !== null && node.result !== null) return node.result;
+    const list = node === null ? own : Object.freeze(own.slice());
+    const r = new EvalResult(false, 'default', '"default"', null, null, spec.idType, list, list, spec.defaultValue,
       spec.explicitParameters, null, false, false, spec.version, null, spec.exposureDefault);
+    return node === null ? r : (node.result = internResult(r));
   } finally {
     ctx.depth--;
   }

@@ -51,6 +51,47 @@ export function internResult(r: EvalResult): EvalResult {
 
 export const NO_EXPOSURES: readonly SecondaryExposure[] = Object.freeze([]);
 
+/** Trie nodes per table: bounds the memory a spec with many exposure combinations can take. */
+const INTERN_LIMIT = 64;
+
+interface InternNode {
+  next: Map<SecondaryExposure, InternNode> | null;
+  result: EvalResult | null;
+}
+
+/**
+ * Interned results of one outcome (a rule passing / failing, or the default) that carry
+ * secondary exposures. Such a result is a pure function of the outcome and its exposure list, and
+ * exposures are interned objects, so a trie keyed by exposure identity finds the shared result
+ * (hand-written optimisation: most gates and configs that check other gates then get a cached
+ * bootstrap entry, measured on the large DCS). Lists with a non-interned exposure, or beyond the
+ * size limit, are not interned.
+ */
+export class InternTable {
+  #size = 0;
+  readonly #root = new Map<SecondaryExposure, InternNode>();
+
+  /** The node of `list` (non-empty), created when missing; null when it cannot be interned. */
+  node(list: readonly SecondaryExposure[]): InternNode | null {
+    let map = this.#root;
+    let node: InternNode | undefined;
+    const last = list.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const e = list[i]!;
+      if (!Object.isFrozen(e)) return null;
+      node = map.get(e);
+      if (node === undefined) {
+        if (this.#size >= INTERN_LIMIT) return null;
+        node = { next: null, result: null };
+        map.set(e, node);
+        this.#size++;
+      }
+      if (i < last) map = node.next ??= new Map();
+    }
+    return node ?? null;
+  }
+}
+
 export const EMPTY_OBJECT_VALUE: CompiledValue = Object.freeze({
   value: Object.freeze({}),
   json: '{}',

@@ -8,7 +8,7 @@ import type { JsonValue, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID } from '../user/fields';
-import { EMPTY_OBJECT_VALUE, EvalResult, NO_EXPOSURES, internResult } from '../eval/result';
+import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult } from '../eval/result';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
 import type {
   CirOrder,
@@ -100,6 +100,8 @@ function compileRule(
     exposureIfFail,
     resultPass: result(true),
     resultFail: result(false),
+    internPass: new InternTable(),
+    internFail: new InternTable(),
     isExperimentGroup,
     configDelegate: raw.configDelegate ?? null,
     conditions: Object.freeze(conditions),
@@ -166,6 +168,7 @@ function compileSpec(
       common.defaultValue, null, null, false, false, common.version, null, exposureDisabled)),
     resultDefault: internResult(new EvalResult(false, 'default', '"default"', null, null, idType, NO_EXPOSURES, NO_EXPOSURES,
       common.defaultValue, common.explicitParameters, null, false, false, common.version, null, exposureDefault)),
+    internDefault: new InternTable(),
   });
 }
 

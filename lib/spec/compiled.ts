@@ -6,7 +6,7 @@
  */
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
 import type { EvalContext } from '../eval/context';
-import type { EvalResult } from '../eval/result';
+import type { EvalResult, InternTable } from '../eval/result';
 
 export type HashMode = 'djb2' | 'sha256' | 'none';
 /** Index of a hash mode in the per-mode tuples below. */
@@ -60,6 +60,9 @@ export interface CompiledRule {
    */
   readonly resultPass: EvalResult;
   readonly resultFail: EvalResult;
+  /** Interned results of a pass / fail by this rule that carry secondary exposures. */
+  readonly internPass: InternTable;
+  readonly internFail: InternTable;
   readonly isExperimentGroup: boolean;
   readonly configDelegate: string | null;
   readonly conditions: readonly CompiledCondition[];
@@ -100,6 +103,8 @@ export interface CompiledSpec {
   /** Interned results: disabled, and no rule matched without secondary exposures. */
   readonly resultDisabled: EvalResult;
   readonly resultDefault: EvalResult;
+  /** Interned default results that carry secondary exposures. */
+  readonly internDefault: InternTable;
 }
 
 /**
