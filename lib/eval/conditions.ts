@@ -169,6 +169,60 @@ function valueCondition(extract: Extractor, test: OperatorTest): CompiledConditi
   };
 }
 
+/**
+ * The commonest value conditions with the read folded into the condition itself: one closure
+ * call fewer per condition (hand-written, measured on the large DCS bootstrap). Same semantics
+ * as valueCondition(EXTRACTORS[type](c, tools), test).
+ */
+function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test: OperatorTest): CompiledCondition | null {
+  if (type === 'user_field') {
+    const f = fieldOf(c, tools);
+    if (f === null || f.isEnv) return null;
+    const { slot, field, lower } = f;
+    return {
+      mustRunAfterFail: false,
+      run(ctx) {
+        try {
+          return test(ctx.userField(slot, field, lower), ctx) ? PASS : FAIL;
+        } catch {
+          return FAIL;
+        }
+      },
+    };
+  }
+  if (type === 'user_bucket') {
+    const prefix = String(c.additionalValues?.['salt']) + '.';
+    const idType = c.idType;
+    const isUser = idTypeIsUserID(idType);
+    const slot = tools.hashSlot(prefix, idType);
+    return {
+      mustRunAfterFail: false,
+      run(ctx) {
+        try {
+          return test(ctx.bucket(slot, prefix, idType, isUser) % 1000, ctx) ? PASS : FAIL;
+        } catch {
+          return FAIL;
+        }
+      },
+    };
+  }
+  if (type === 'unit_id') {
+    const idType = c.idType;
+    const isUser = idTypeIsUserID(idType);
+    return {
+      mustRunAfterFail: false,
+      run(ctx) {
+        try {
+          return test(getUnitID(ctx.user, idType, isUser), ctx) ? PASS : FAIL;
+        } catch {
+          return FAIL;
+        }
+      },
+    };
+  }
+  return null;
+}
+
 export function compileCondition(c: RawCondition, tools: CompileTools): CompiledCondition {
   const type = c.type.toLowerCase();
   switch (type) {
@@ -187,5 +241,6 @@ export function compileCondition(c: RawCondition, tools: CompileTools): Compiled
   const raw = c.operator;
   const factory = raw == null ? undefined : operatorFor(raw.toLowerCase());
   if (factory === undefined) return unsupported;
-  return valueCondition(extractor(c, tools), factory(c.targetValue, raw!));
+  const test = factory(c.targetValue, raw!);
+  return fusedCondition(c, type, tools, test) ?? valueCondition(extractor(c, tools), test);
 }
