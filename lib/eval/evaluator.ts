@@ -92,25 +92,18 @@ function memoised(ctx: EvalContext, memo: (EvalResult | null | undefined)[] | nu
 }
 
 /**
- * Appends exposures, dropping `segment:` gates and duplicates (statsig-node's clean()). Exposures
- * are interned by their gate|gateValue|ruleID key, so identity is the dedupe key; the rare
- * non-interned one (an override with a non-boolean value) is compared by content.
+ * Appends exposures to `list`, dropping `segment:` gates and duplicates (statsig-node's clean()).
+ * Exposures are interned by their gate|gateValue|ruleID key, so identity is the dedupe key; the
+ * rare non-interned one (an override with a non-boolean value) is compared by content. Lists are
+ * short, so a linear identity scan replaces a Set (no allocation per rule; measured).
  */
-function addExposures(
-  acc: SecondaryExposure[] | null,
-  seen: Set<SecondaryExposure> | null,
-  add: readonly SecondaryExposure[],
-): [SecondaryExposure[], Set<SecondaryExposure>] {
-  const list = acc ?? [];
-  const keys = seen ?? new Set<SecondaryExposure>();
+function addExposures(list: SecondaryExposure[], add: readonly SecondaryExposure[]): void {
   for (let i = 0; i < add.length; i++) {
     const e = add[i]!;
-    if (keys.has(e) || e.gate.startsWith('segment:')) continue;
+    if (e.gate.startsWith('segment:') || list.includes(e)) continue;
     if (!Object.isFrozen(e) && list.some((x) => x.gate === e.gate && x.gateValue === e.gateValue && x.ruleID === e.ruleID)) continue;
-    keys.add(e);
     list.push(e);
   }
-  return [list, keys];
 }
 
 function runRule(ctx: EvalContext, rule: CompiledRule, out: SecondaryExposure[]): number {
@@ -142,7 +135,6 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
   ctx.depth++;
   try {
     let exposures: SecondaryExposure[] | null = null;
-    let seen: Set<SecondaryExposure> | null = null;
     const rules = spec.rules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
@@ -151,7 +143,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
         const out: SecondaryExposure[] = [];
         outcome = runRule(ctx, rule, out);
         if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
-        if (out.length > 0) [exposures, seen] = addExposures(exposures, seen, out);
+        if (out.length > 0) addExposures(exposures ??= [], out);
       } else {
         outcome = runRule(ctx, rule, scratch);
         if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
@@ -160,7 +152,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       const own = exposures ?? NO_EXPOSURES;
       if (rule.configDelegate !== null) {
         const delegateSpec = ctx.specs.configs.get(rule.configDelegate);
-        if (delegateSpec !== undefined) return delegated(ctx, rule.configDelegate, delegateSpec, own, seen);
+        if (delegateSpec !== undefined) return delegated(ctx, rule.configDelegate, delegateSpec, own);
       }
       const pass = passesPercentage(ctx, rule);
       if (own.length === 0) return pass ? rule.resultPass : rule.resultFail;
@@ -191,14 +183,15 @@ function delegated(
   name: string,
   delegateSpec: CompiledSpec,
   own: readonly SecondaryExposure[],
-  seen: Set<SecondaryExposure> | null,
 ): EvalResult {
   const inner = ctx.nested();
   inner.ensureMemo();
   const d = configResult(inner, name);
   let secondary: readonly SecondaryExposure[] = own;
   if (d.secondary.length > 0) {
-    secondary = addExposures(own.slice(), seen === null ? null : new Set(seen), d.secondary)[0];
+    const list = own.slice();
+    addExposures(list, d.secondary);
+    secondary = list;
   }
   return new EvalResult(d.value, d.ruleId, d.ruleIdJson, d.groupName, d.groupNameJson, d.idType, secondary, own,
     d.json, delegateSpec.explicitParameters, name, d.isExperimentGroup, d.unsupported, d.version, d.reason);
