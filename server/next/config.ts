@@ -1,7 +1,13 @@
 /**
- * Runtime settings of the Next.js integration, read from the environment once per process.
- * Defaults serve the bundled demo (data/demo-dcs.json) with no configuration at all.
+ * Settings of the Next.js integration: every environment variable it reads, validated with zod in
+ * this one place. Defaults serve the bundled demo (data/demo-dcs.json) with no configuration at all.
+ *
+ * A bad value throws InvalidOptionError naming the variable and what is wrong with it. Secrets
+ * (server secrets, the bootstrap token, anything passed as a client key) are never echoed.
  */
+import { z } from 'zod';
+import { InvalidOptionError } from '../../lib/errors';
+import type { StatsigOptions } from '../options';
 
 export type UserEcho = 'full' | 'minimal';
 
@@ -12,7 +18,9 @@ export interface NextIntegrationConfig {
   readonly acceptedClientKeys: readonly string[];
   /** Server secret. Only ever used on the server; never rendered. */
   readonly serverSecret: string;
-  /** Header carrying the client IP, set by a proxy you trust. null = no header is trusted. */
+  /** true when the secret is a real Statsig account's (STATSIG_SERVER_SECRET): sync and log upstream. */
+  readonly statsigAccount: boolean;
+  /** Header (lower case) carrying the client IP, set by a proxy you trust. null = no header is trusted. */
   readonly trustedIpHeader: string | null;
   /** Bearer token for POST /api/bootstrap. null = server-to-server bootstrap disabled. */
   readonly bootstrapToken: string | null;
@@ -22,36 +30,183 @@ export interface NextIntegrationConfig {
   readonly loginCookie: string;
   /** Statsig environment tier, when set. */
   readonly environment: string | null;
+  /** Specs file; null = the facade's default (network with an account, the embedded demo without). */
+  readonly specsFile: string | null;
+  /** JSONL event log; null = the facade's default (var/events.jsonl). */
+  readonly eventLogFile: string | null;
+  /** Event flush interval; null = the facade's default. */
+  readonly flushIntervalMs: number | null;
+  /** Where `npm start` (scripts/start.mjs) listens. */
+  readonly port: number;
+  readonly host: string;
 }
 
 const DEMO_CLIENT_KEY = 'client-firstlight-demo';
 const DEMO_SERVER_SECRET = 'secret-demo';
+const DEMO_SPECS_FILE = 'data/demo-dcs.json';
+export const MIN_BOOTSTRAP_TOKEN_LENGTH = 16;
 
-function env(name: string): string | undefined {
-  const v = process.env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
+/** Values of these variables may appear in error messages; every other variable's value never does. */
+const ECHOABLE = new Set([
+  'FIRSTLIGHT_TRUSTED_IP_HEADER',
+  'FIRSTLIGHT_USER_ECHO',
+  'FIRSTLIGHT_LOGIN_COOKIE',
+  'FIRSTLIGHT_ENVIRONMENT',
+  'FIRSTLIGHT_FLUSH_INTERVAL_MS',
+  'PORT',
+  'HOST',
+]);
+
+// RFC 9110 token: header and cookie names
+const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Unset, empty and whitespace-only all mean "not set"; values are trimmed. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === 'string' ? v.trim() || undefined : v), schema.optional());
+}
+
+const integer = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be ${what}`).max(max, `must be at most ${max}`));
+
+const clientKey = z
+  .string()
+  .max(256, 'must be at most 256 characters')
+  .refine((s) => !s.startsWith('secret-'), 'is a server secret, which must never reach the browser: use the client key (client-…)')
+  .refine((s) => /^client-[A-Za-z0-9_-]+$/.test(s), 'must be a Statsig client key (client-…)');
+
+const filePath = z
+  .string()
+  .max(4096, 'must be at most 4096 characters')
+  .refine((s) => !s.includes('\0'), 'must not contain NUL bytes');
+
+const envSchema = z.object({
+  FIRSTLIGHT_CLIENT_KEY: optional(clientKey),
+  FIRSTLIGHT_CLIENT_KEYS: optional(
+    z
+      .string()
+      .transform((s) => s.split(',').map((k) => k.trim()).filter(Boolean))
+      .pipe(z.array(clientKey).max(32, 'must list at most 32 keys')),
+  ),
+  STATSIG_SERVER_SECRET: optional(
+    z
+      .string()
+      .max(256, 'must be at most 256 characters')
+      .refine((s) => /^secret-\S+$/.test(s), 'must be a Statsig server secret (secret-…, no spaces)'),
+  ),
+  FIRSTLIGHT_SERVER_SECRET: optional(
+    z
+      .string()
+      .max(256, 'must be at most 256 characters')
+      .refine((s) => /^\S+$/.test(s), 'must not contain spaces'),
+  ),
+  FIRSTLIGHT_TRUSTED_IP_HEADER: optional(
+    z
+      .string()
+      .max(128, 'must be at most 128 characters')
+      .regex(TOKEN_RE, 'must be a valid HTTP header name')
+      .transform((s) => s.toLowerCase()),
+  ),
+  FIRSTLIGHT_BOOTSTRAP_TOKEN: optional(
+    z
+      .string()
+      .min(MIN_BOOTSTRAP_TOKEN_LENGTH, `must be at least ${MIN_BOOTSTRAP_TOKEN_LENGTH} characters`)
+      // what fits an `Authorization: Bearer` header as the route reads it
+      .max(512, 'must be at most 512 characters')
+      .refine((s) => /^\S+$/.test(s), 'must not contain spaces'),
+  ),
+  FIRSTLIGHT_USER_ECHO: optional(z.enum(['full', 'minimal'], { error: 'must be "full" or "minimal"' })),
+  FIRSTLIGHT_LOGIN_COOKIE: optional(z.string().max(128, 'must be at most 128 characters').regex(TOKEN_RE, 'must be a valid cookie name')),
+  FIRSTLIGHT_ENVIRONMENT: optional(
+    z
+      .string()
+      .max(64, 'must be at most 64 characters')
+      .regex(/^[A-Za-z0-9_.-]+$/, 'must be an environment tier name (letters, digits, "_", "-", ".")'),
+  ),
+  FIRSTLIGHT_SPECS_FILE: optional(filePath),
+  FIRSTLIGHT_EVENT_LOG: optional(filePath),
+  FIRSTLIGHT_FLUSH_INTERVAL_MS: optional(integer('a positive integer (milliseconds)', 1, 24 * 60 * 60 * 1000)),
+  PORT: optional(integer('a port number (1-65535)', 1, 65535)),
+  HOST: optional(
+    z
+      .string()
+      .max(253, 'must be at most 253 characters')
+      .regex(/^[A-Za-z0-9.:%[\]-]+$/, 'must be a host name or an IP address'),
+  ),
+});
+
+function describeValue(name: string, env: Readonly<Record<string, string | undefined>>): string {
+  if (!ECHOABLE.has(name)) return '';
+  const v = env[name] ?? '';
+  return ` (got ${JSON.stringify(v.length > 64 ? v.slice(0, 61) + '…' : v)})`;
+}
+
+/**
+ * Reads and validates the integration's settings from `env` (process.env by default). Pure apart
+ * from reading `env`: no caching, no I/O. Throws InvalidOptionError listing every bad variable.
+ */
+export function readNextConfig(env: Readonly<Record<string, string | undefined>> = process.env): NextIntegrationConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const seen = new Set<string>();
+    const problems: string[] = [];
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? '');
+      if (seen.has(name)) continue;
+      seen.add(name);
+      problems.push(`${name} ${issue.message}${describeValue(name, env)}`);
+    }
+    throw new InvalidOptionError(`firstlight: invalid environment: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const key = e.FIRSTLIGHT_CLIENT_KEY ?? DEMO_CLIENT_KEY;
+  return {
+    clientKey: key,
+    acceptedClientKeys: [...new Set([key, ...(e.FIRSTLIGHT_CLIENT_KEYS ?? [])])],
+    serverSecret: e.STATSIG_SERVER_SECRET ?? e.FIRSTLIGHT_SERVER_SECRET ?? DEMO_SERVER_SECRET,
+    statsigAccount: e.STATSIG_SERVER_SECRET !== undefined,
+    trustedIpHeader: e.FIRSTLIGHT_TRUSTED_IP_HEADER ?? null,
+    bootstrapToken: e.FIRSTLIGHT_BOOTSTRAP_TOKEN ?? null,
+    userEcho: e.FIRSTLIGHT_USER_ECHO ?? 'minimal',
+    loginCookie: e.FIRSTLIGHT_LOGIN_COOKIE ?? 'fl_user',
+    environment: e.FIRSTLIGHT_ENVIRONMENT ?? null,
+    specsFile: e.FIRSTLIGHT_SPECS_FILE ?? null,
+    eventLogFile: e.FIRSTLIGHT_EVENT_LOG ?? null,
+    flushIntervalMs: e.FIRSTLIGHT_FLUSH_INTERVAL_MS ?? null,
+    port: e.PORT ?? 3000,
+    host: e.HOST ?? '127.0.0.1',
+  };
 }
 
 let cached: NextIntegrationConfig | null = null;
 
+/** The process's settings, read from process.env on first use (a bad value throws every time until fixed). */
 export function nextConfig(): NextIntegrationConfig {
-  if (cached) return cached;
-  const clientKey = env('FIRSTLIGHT_CLIENT_KEY') ?? DEMO_CLIENT_KEY;
-  const extraKeys = (env('FIRSTLIGHT_CLIENT_KEYS') ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const echo = env('FIRSTLIGHT_USER_ECHO');
-  const header = env('FIRSTLIGHT_TRUSTED_IP_HEADER');
-  cached = {
-    clientKey,
-    acceptedClientKeys: [...new Set([clientKey, ...extraKeys])],
-    serverSecret: env('STATSIG_SERVER_SECRET') ?? env('FIRSTLIGHT_SERVER_SECRET') ?? DEMO_SERVER_SECRET,
-    trustedIpHeader: header ? header.toLowerCase() : null,
-    bootstrapToken: env('FIRSTLIGHT_BOOTSTRAP_TOKEN') ?? null,
-    userEcho: echo === 'full' ? 'full' : 'minimal',
-    loginCookie: env('FIRSTLIGHT_LOGIN_COOKIE') ?? 'fl_user',
-    environment: env('FIRSTLIGHT_ENVIRONMENT') ?? null,
-  };
+  cached ??= readNextConfig();
   return cached;
+}
+
+/**
+ * The `Statsig` instance's constructor arguments for these settings.
+ *
+ * With STATSIG_SERVER_SECRET the instance syncs from Statsig and logs upstream. Without it (demo
+ * mode): local specs (FIRSTLIGHT_SPECS_FILE, default data/demo-dcs.json), no network, events to the
+ * local JSONL log (FIRSTLIGHT_EVENT_LOG, default var/events.jsonl).
+ */
+export function statsigSetup(cfg: NextIntegrationConfig): { secret: string; options: StatsigOptions } {
+  const common: StatsigOptions = {
+    ...(cfg.environment ? { environment: cfg.environment } : {}),
+    ...(cfg.eventLogFile ? { eventLogFile: cfg.eventLogFile } : {}),
+    ...(cfg.flushIntervalMs ? { flushIntervalMs: cfg.flushIntervalMs } : {}),
+  };
+  if (cfg.statsigAccount) {
+    return { secret: cfg.serverSecret, options: { ...common, ...(cfg.specsFile ? { specsFile: cfg.specsFile } : {}) } };
+  }
+  return {
+    secret: cfg.serverSecret,
+    options: { ...common, localMode: true, specsFile: cfg.specsFile ?? DEMO_SPECS_FILE, eventSinks: ['file'] },
+  };
 }

@@ -1,0 +1,155 @@
+// The Next.js integration's environment: one zod-validated read, InvalidOptionError naming the variable.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { InvalidOptionError } from '../../lib/errors';
+import { readNextConfig, statsigSetup } from '../../server/next/config';
+
+function rejects(env: Record<string, string>, variable: string, problem: RegExp): InvalidOptionError {
+  let caught: unknown;
+  try {
+    readNextConfig(env);
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof InvalidOptionError, `expected InvalidOptionError for ${variable}, got ${String(caught)}`);
+  const err = caught as InvalidOptionError;
+  assert.equal(err.code, 'FL_ERR_INVALID_OPTION');
+  assert.match(err.message, new RegExp(`\\b${variable}\\b`));
+  assert.match(err.message, problem);
+  return err;
+}
+
+test('no environment: the demo defaults', () => {
+  const cfg = readNextConfig({});
+  assert.equal(cfg.clientKey, 'client-firstlight-demo');
+  assert.deepEqual(cfg.acceptedClientKeys, ['client-firstlight-demo']);
+  assert.equal(cfg.serverSecret, 'secret-demo');
+  assert.equal(cfg.statsigAccount, false);
+  assert.equal(cfg.trustedIpHeader, null);
+  assert.equal(cfg.bootstrapToken, null);
+  assert.equal(cfg.userEcho, 'minimal');
+  assert.equal(cfg.loginCookie, 'fl_user');
+  assert.equal(cfg.environment, null);
+  assert.equal(cfg.specsFile, null);
+  assert.equal(cfg.eventLogFile, null);
+  assert.equal(cfg.flushIntervalMs, null);
+  assert.equal(cfg.port, 3000);
+  assert.equal(cfg.host, '127.0.0.1');
+  const { secret, options } = statsigSetup(cfg);
+  assert.equal(secret, 'secret-demo');
+  assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'] });
+});
+
+test('every variable set to a valid value', () => {
+  const cfg = readNextConfig({
+    FIRSTLIGHT_CLIENT_KEY: ' client-abc123 ',
+    FIRSTLIGHT_CLIENT_KEYS: 'client-other, client-abc123,,client-third',
+    STATSIG_SERVER_SECRET: 'secret-live-key',
+    FIRSTLIGHT_SERVER_SECRET: 'secret-local',
+    FIRSTLIGHT_TRUSTED_IP_HEADER: 'X-Forwarded-For',
+    FIRSTLIGHT_BOOTSTRAP_TOKEN: 'a-token-of-enough-length',
+    FIRSTLIGHT_USER_ECHO: 'full',
+    FIRSTLIGHT_LOGIN_COOKIE: 'session_user',
+    FIRSTLIGHT_ENVIRONMENT: 'staging',
+    FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json',
+    FIRSTLIGHT_EVENT_LOG: '/tmp/events.jsonl',
+    FIRSTLIGHT_FLUSH_INTERVAL_MS: '250',
+    PORT: '8080',
+    HOST: '0.0.0.0',
+  });
+  assert.equal(cfg.clientKey, 'client-abc123');
+  assert.deepEqual(cfg.acceptedClientKeys, ['client-abc123', 'client-other', 'client-third']);
+  // the Statsig account's secret wins over the local one
+  assert.equal(cfg.serverSecret, 'secret-live-key');
+  assert.equal(cfg.statsigAccount, true);
+  assert.equal(cfg.trustedIpHeader, 'x-forwarded-for');
+  assert.equal(cfg.bootstrapToken, 'a-token-of-enough-length');
+  assert.equal(cfg.userEcho, 'full');
+  assert.equal(cfg.loginCookie, 'session_user');
+  assert.equal(cfg.environment, 'staging');
+  assert.equal(cfg.flushIntervalMs, 250);
+  assert.equal(cfg.port, 8080);
+  assert.equal(cfg.host, '0.0.0.0');
+  const { secret, options } = statsigSetup(cfg);
+  assert.equal(secret, 'secret-live-key');
+  assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, specsFile: 'specs/dcs.json' });
+});
+
+test('empty and whitespace-only values mean "not set"', () => {
+  const cfg = readNextConfig({ FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', PORT: '', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
+  assert.equal(cfg.userEcho, 'minimal');
+  assert.equal(cfg.bootstrapToken, null);
+  assert.equal(cfg.port, 3000);
+  assert.equal(cfg.trustedIpHeader, null);
+});
+
+test('FIRSTLIGHT_SERVER_SECRET alone: local mode with that secret', () => {
+  const cfg = readNextConfig({ FIRSTLIGHT_SERVER_SECRET: 'secret-test-key', FIRSTLIGHT_SPECS_FILE: 'test/fixtures/example-dcs.json' });
+  assert.equal(cfg.statsigAccount, false);
+  const { secret, options } = statsigSetup(cfg);
+  assert.equal(secret, 'secret-test-key');
+  assert.deepEqual(options, { localMode: true, specsFile: 'test/fixtures/example-dcs.json', eventSinks: ['file'] });
+});
+
+const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
+  ['FIRSTLIGHT_CLIENT_KEY', 'not-a-client-key', /must be a Statsig client key/],
+  ['FIRSTLIGHT_CLIENT_KEYS', 'client-ok,oops', /must be a Statsig client key/],
+  ['STATSIG_SERVER_SECRET', 'client-wrong-kind-of-key', /must be a Statsig server secret/],
+  ['FIRSTLIGHT_SERVER_SECRET', 'secret with spaces', /must not contain spaces/],
+  ['FIRSTLIGHT_TRUSTED_IP_HEADER', 'x forwarded for', /must be a valid HTTP header name/],
+  ['FIRSTLIGHT_TRUSTED_IP_HEADER', 'x-real-ip:', /must be a valid HTTP header name/],
+  ['FIRSTLIGHT_BOOTSTRAP_TOKEN', 'short', /at least 16 characters/],
+  ['FIRSTLIGHT_USER_ECHO', 'verbose', /must be "full" or "minimal"/],
+  ['FIRSTLIGHT_USER_ECHO', 'FULL', /must be "full" or "minimal"/],
+  ['FIRSTLIGHT_LOGIN_COOKIE', 'fl user;', /must be a valid cookie name/],
+  ['FIRSTLIGHT_ENVIRONMENT', 'prod/eu', /environment tier name/],
+  ['FIRSTLIGHT_SPECS_FILE', 'a\0b', /NUL/],
+  ['FIRSTLIGHT_EVENT_LOG', 'x'.repeat(5000), /at most 4096/],
+  ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '0', /positive integer/],
+  ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '-5', /positive integer/],
+  ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '1.5', /positive integer/],
+  ['FIRSTLIGHT_FLUSH_INTERVAL_MS', 'soon', /positive integer/],
+  ['PORT', '70000', /at most 65535/],
+  ['PORT', 'http', /port number/],
+  ['HOST', 'local host', /host name or an IP address/],
+];
+
+for (const [variable, value, problem] of BAD) {
+  test(`${variable}=${JSON.stringify(value.length > 20 ? value.slice(0, 20) + '…' : value)} is rejected`, () => {
+    rejects({ [variable]: value }, variable, problem);
+  });
+}
+
+test('a non-secret value is quoted in the message, so the operator sees what was read', () => {
+  const err = rejects({ FIRSTLIGHT_USER_ECHO: 'verbose' }, 'FIRSTLIGHT_USER_ECHO', /\(got "verbose"\)/);
+  assert.match(err.message, /^firstlight: invalid environment: /);
+});
+
+test('secret values are never echoed', () => {
+  const cases: Record<string, string> = {
+    STATSIG_SERVER_SECRET: 'client-leaked-value-0001',
+    FIRSTLIGHT_SERVER_SECRET: 'leaked value 0002',
+    FIRSTLIGHT_BOOTSTRAP_TOKEN: 'leaked0003',
+    // a server secret pasted as the client key would be rendered into every page
+    FIRSTLIGHT_CLIENT_KEY: 'secret-leaked-value-0004',
+    FIRSTLIGHT_CLIENT_KEYS: 'client-ok,secret-leaked-value-0005',
+  };
+  for (const [variable, value] of Object.entries(cases)) {
+    const err = rejects({ [variable]: value }, variable, /./);
+    assert.ok(!err.message.includes('leaked'), `${variable}: ${err.message}`);
+    assert.ok(!String(err.stack).includes('leaked'), `${variable}: stack`);
+  }
+  const key = rejects({ FIRSTLIGHT_CLIENT_KEY: 'secret-leaked-value-0004' }, 'FIRSTLIGHT_CLIENT_KEY', /server secret/);
+  assert.ok(!key.message.includes('leaked'));
+});
+
+test('several bad variables are reported together, each once', () => {
+  const err = rejects({ FIRSTLIGHT_USER_ECHO: 'loud', PORT: '0', FIRSTLIGHT_FLUSH_INTERVAL_MS: 'x' }, 'FIRSTLIGHT_USER_ECHO', /./);
+  assert.match(err.message, /\bPORT\b/);
+  assert.match(err.message, /\bFIRSTLIGHT_FLUSH_INTERVAL_MS\b/);
+  assert.equal(err.message.split('FIRSTLIGHT_FLUSH_INTERVAL_MS').length - 1, 1);
+});
+
+test('unrelated variables are ignored', () => {
+  assert.doesNotThrow(() => readNextConfig({ PATH: '/usr/bin', NODE_ENV: 'production', FIRSTLIGHT_BENCH_ROUTES: '1' }));
+});
