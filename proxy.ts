@@ -1,15 +1,11 @@
-import { NextResponse, type NextRequest } from 'next/server';
-import { ensureStableId } from './server/next/stable-id';
+import type { NextRequest } from 'next/server';
+import { createStableIdProxy } from './server/next';
 
-// Proxy runs per request: keep it to the cookie. Config is read from the environment directly
-// (the same defaults as server/next/config.ts) so this file stays light.
-const clientKey = process.env.FIRSTLIGHT_CLIENT_KEY?.trim() || 'client-firstlight-demo';
-const trustForwardedProto = Boolean(process.env.FIRSTLIGHT_TRUSTED_IP_HEADER?.trim());
+// Proxy runs per request: it only makes sure the stable-ID cookie exists (and marks prefetches).
+const stableIdProxy = createStableIdProxy();
 
 export function proxy(req: NextRequest) {
-  // Only page-like reads get an ID; server-to-server POSTs (POST /api/bootstrap) must not get cookies.
-  if (req.method !== 'GET' && req.method !== 'HEAD') return NextResponse.next();
-  return ensureStableId(req, { clientKey, trustForwardedProto });
+  return stableIdProxy(req);
 }
 
 export const config = {

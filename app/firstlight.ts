@@ -1,7 +1,8 @@
-/** The app's flag wiring: one options object shared by pages and routes. */
-import type { RequestFlagsOptions } from '../server/next/snapshot';
+/** The app's flag wiring: one options object per page shape, shared by pages, layouts and routes. */
+import type { RequestFlagsOptions } from '../server/next';
 import { decorateDemoUser } from './demo-users';
 
+/** The demo storefront: its why-panel shows the browser SDK's answer for every entity, so it bootstraps all of them. */
 export const FLAGS: RequestFlagsOptions = { decorate: decorateDemoUser };
 
 /** What the page renders, and who logs each exposure. */

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import { FirstlightProvider } from '../../server/next/provider';
-import { getBootstrap } from '../../server/next/snapshot';
+import { FirstlightProvider, getBootstrap } from '../../server/next';
 import { FLAGS } from '../firstlight';
 
 export const dynamic = 'force-dynamic';

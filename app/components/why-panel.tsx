@@ -1,18 +1,55 @@
 /**
  * "Why did I get this?" — for the current user, what each entity on this page returned and why.
- * Rendered on the server from the request's evaluation snapshot; reading it logs nothing.
+ * Rendered on the server from the request's evaluation snapshot with peek reads: it logs nothing.
  */
-import type { EntityEvaluation } from '../../server/next/engine-types';
-import type { RequestFlags } from '../../server/next/snapshot';
+import type { RequestFlags } from '../../server/next';
 import { ENTITIES } from '../firstlight';
 import { ClientReason } from './flagged';
+
+type Snapshot = RequestFlags['snapshot'];
+type Kind = (typeof ENTITIES)[number]['kind'];
+
+/** One entity as the panel shows it; null when the specs do not have it. */
+interface Row {
+  readonly kind: Kind;
+  readonly value: unknown;
+  readonly ruleID: string;
+  readonly groupName: string | null;
+  /** For a layer: the unit of the experiment it delegates to. */
+  readonly idType: string | null;
+  readonly reason: string;
+  readonly secondaryExposures: readonly { gate: string; gateValue: string }[];
+  readonly isUserInExperiment: boolean;
+  readonly allocatedExperiment: string | null;
+}
+
+function row(s: Snapshot, kind: Kind, name: string): Row | null {
+  if (kind === 'layer') {
+    const l = s.peekLayer(name);
+    if (l.details.reason === 'Unrecognized') return null;
+    const allocated = l.allocatedExperimentName;
+    const exp = allocated ? s.peekExperiment(allocated) : null;
+    return {
+      kind, value: l.value, ruleID: l.ruleID, groupName: l.groupName, reason: l.details.reason,
+      secondaryExposures: l.secondaryExposures, isUserInExperiment: false, allocatedExperiment: allocated,
+      idType: exp && exp.details.reason !== 'Unrecognized' ? exp.idType : null,
+    };
+  }
+  const r = kind === 'gate' ? s.peekGate(name) : kind === 'experiment' ? s.peekExperiment(name) : s.peekConfig(name);
+  if (r.details.reason === 'Unrecognized') return null;
+  return {
+    kind, value: r.value, ruleID: r.ruleID, groupName: r.groupName, idType: r.idType, reason: r.details.reason,
+    secondaryExposures: r.secondaryExposures, isUserInExperiment: 'isUserInExperiment' in r && r.isUserInExperiment === true,
+    allocatedExperiment: null,
+  };
+}
 
 function short(v: unknown): string {
   const s = JSON.stringify(v);
   return s.length > 90 ? s.slice(0, 87) + '…' : s;
 }
 
-function explain(e: EntityEvaluation, unit: string): string {
+function explain(e: Row, unit: string): string {
   if (e.kind === 'gate') {
     if (e.ruleID === 'default') return 'No rule matched: the gate is off by default.';
     return e.value ? `Passed rule ${e.ruleID}.` : `Matched rule ${e.ruleID}, but its rollout excluded this ${unit}.`;
@@ -33,6 +70,8 @@ function explain(e: EntityEvaluation, unit: string): string {
 export function WhyPanel({ flags }: { flags: RequestFlags }) {
   const u = flags.clientUser;
   const stableID = typeof u.customIDs?.stableID === 'string' ? u.customIDs.stableID : '—';
+  // entities this request read through an exposure-logging accessor (the page's checkGate)
+  const accessed = new Set(flags.snapshot.accessedNames());
   return (
     <section className="card why" data-testid="why-panel">
       <header className="why-head">
@@ -41,7 +80,7 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
           Evaluated once on the server for this request and handed to the browser SDK as its bootstrap. User ID{' '}
           <code data-testid="why-user-id">{u.userID != null ? String(u.userID) : 'anonymous'}</code> · stable ID{' '}
           <code data-testid="why-stable-id">{stableID}</code> · specs of{' '}
-          <time dateTime={new Date(flags.evaluation.lcut).toISOString()}>{new Date(flags.evaluation.lcut).toISOString().slice(0, 10)}</time>
+          <time dateTime={new Date(flags.snapshot.lcut).toISOString()}>{new Date(flags.snapshot.lcut).toISOString().slice(0, 10)}</time>
         </p>
       </header>
       <div className="table-wrap">
@@ -57,7 +96,7 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
           </thead>
           <tbody>
             {ENTITIES.map(({ kind, name, exposure }) => {
-              const e = flags.getEntity(kind, name);
+              const e = row(flags.snapshot, kind, name);
               if (!e) {
                 return (
                   <tr key={name}>
@@ -70,11 +109,9 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                   </tr>
                 );
               }
-              // a layer's unit is that of the experiment it delegates to
-              const idType =
-                e.kind === 'layer' ? (e.allocatedExperiment ? flags.getEntity('experiment', e.allocatedExperiment)?.idType ?? null : null) : e.idType;
+              const idType = e.idType;
               const unit = idType === 'stableID' ? 'device' : 'user';
-              const serverLogged = flags.serverExposures.has(`${kind}:${name}:`);
+              const serverLogged = accessed.has(name);
               return (
                 <tr key={name} data-testid={`why-${name}`} data-group={e.groupName ?? ''} data-rule={e.ruleID}>
                   <td>

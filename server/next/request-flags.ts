@@ -1,30 +1,32 @@
 /**
  * One evaluation per request. Server components call `getRequestFlags()` as often as they like:
  * React's cache() memoises it for the duration of the render, so the user is built once, every
- * entity is evaluated once, the bootstrap is serialised once, and each server-side exposure is
- * logged at most once per request (never for prefetches).
+ * entity is evaluated once (an `EvaluationSnapshot`), the bootstrap is serialised once, and each
+ * server-side exposure is logged at most once per request (never for prefetches).
  */
 import { cache } from 'react';
 import type { StatsigUser } from '../../lib/types';
+import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
-import type { EntityEvaluation, EntityKind, UserEvaluation } from './engine-types';
-import { getEngine } from './engine';
+import { getStatsig, notReadyReason } from './instance';
 import { isPrefetchRequest, userFromHeaders, type UserFromRequestOptions } from './user';
 
 export interface RequestFlags {
+  /** The user as built from the request (decorated, private attributes included). */
   readonly user: StatsigUser;
   readonly clientKey: string;
   /** The client initialize response for this user (djb2), as the JSON string the browser SDK takes. */
   readonly bootstrap: string;
-  /** `cir.user`: exactly what the browser client must be constructed with. */
+  /** `cir.user`: exactly what the browser client is constructed with (parsed on first read). */
   readonly clientUser: StatsigUser;
   readonly isPrefetch: boolean;
-  readonly evaluation: UserEvaluation;
-  /** Read a gate in a server component; logs its exposure once per request. */
+  /**
+   * This request's evaluation. `peek*` reads log nothing; `checkGate`/`getConfig`/… log the
+   * exposure once — prefer `checkGate` below, which also skips prefetches.
+   */
+  readonly snapshot: EvaluationSnapshot;
+  /** Read a gate in a server component; logs its exposure once per request, never for a prefetch. */
   checkGate(name: string): boolean;
-  getEntity(kind: EntityKind, name: string, opts?: { exposure?: boolean; parameterName?: string }): EntityEvaluation | undefined;
-  /** Which entities this request logged server-side exposures for. */
-  readonly serverExposures: ReadonlySet<string>;
 }
 
 export class FlagsUnavailableError extends Error {
@@ -36,53 +38,47 @@ export class FlagsUnavailableError extends Error {
 
 export interface RequestFlagsOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
+  /** Limit the browser bootstrap to these entities (the ones the page's client components read). */
   only?: readonly string[];
 }
 
 async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
   const { headers, cookies } = await import('next/headers');
-  const [h, c] = await Promise.all([headers(), cookies()]);
+  const [h, c, statsig] = await Promise.all([headers(), cookies(), getStatsig()]);
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const user = userFromHeaders(h, c, { ...opts, clientKey });
-  const engine = await getEngine();
-  const status = engine.status();
-  if (!status.ready) throw new FlagsUnavailableError(status.reason ?? 'not ready');
-  const evaluation = engine.evaluate(user, { clientKey });
-  const bootstrap = evaluation.bootstrapJSON({
+  const snapshot = statsig.evaluateAll(user, { clientKey });
+  if (snapshot.lcut === 0) throw new FlagsUnavailableError(notReadyReason(statsig) ?? 'no specs');
+  const bootstrap = snapshot.toClientInitializeResponseJSON({
     hash: 'djb2',
     userEcho: opts.userEcho ?? cfg.userEcho,
     ...(opts.only ? { only: opts.only } : {}),
   });
   if (bootstrap === null) throw new FlagsUnavailableError('no specs');
-  const clientUser = (JSON.parse(bootstrap) as { user: StatsigUser }).user;
   const isPrefetch = isPrefetchRequest(h);
-  const exposed = new Set<string>();
-
-  const getEntity: RequestFlags['getEntity'] = (kind, name, o = {}) => {
-    const e = evaluation.get(kind, name);
-    if (e && o.exposure && !isPrefetch) {
-      const key = `${kind}:${name}:${o.parameterName ?? ''}`;
-      if (!exposed.has(key)) {
-        exposed.add(key);
-        evaluation.expose(kind, name, o.parameterName);
-      }
-    }
-    return e;
-  };
+  let clientUser: StatsigUser | undefined;
 
   return {
     user,
     clientKey,
     bootstrap,
-    clientUser,
+    get clientUser() {
+      clientUser ??= (JSON.parse(bootstrap) as { user: StatsigUser }).user;
+      return clientUser;
+    },
     isPrefetch,
-    evaluation,
-    serverExposures: exposed,
-    getEntity,
-    checkGate: (name) => getEntity('gate', name, { exposure: true })?.value === true,
+    snapshot,
+    checkGate(name) {
+      const gate = snapshot.peekGate(name);
+      // unknown gates and prefetches log nothing
+      if (isPrefetch || gate.details.reason === 'Unrecognized') return gate.value;
+      return snapshot.checkGate(name);
+    },
   };
 }
+
+const DEFAULT_OPTIONS: RequestFlagsOptions = {};
 
 /**
  * Per-request flags for server components. Options are fixed per app (pass the same object every
@@ -91,9 +87,8 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
 export const getRequestFlags: (opts?: RequestFlagsOptions) => Promise<RequestFlags> = cache(
   (opts: RequestFlagsOptions = DEFAULT_OPTIONS) => build(opts),
 );
-const DEFAULT_OPTIONS: RequestFlagsOptions = {};
 
-/** The bootstrap props for <FirstlightProvider>. */
+/** The props for <FirstlightProvider>: the client key and the bootstrap as one JSON string. */
 export async function getBootstrap(opts?: RequestFlagsOptions): Promise<{ clientKey: string; bootstrap: string }> {
   const f = await getRequestFlags(opts);
   return { clientKey: f.clientKey, bootstrap: f.bootstrap };

@@ -6,8 +6,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
 import { nextConfig, type UserEcho } from './config';
-import type { ClientEvent } from './engine-types';
-import { getEngine } from './engine';
+import { getStatsig, notReadyReason } from './instance';
 import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
 import { isValidStableId } from './stable-id';
 import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
@@ -98,13 +97,13 @@ function zodError(e: z.ZodError): HttpError {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function readyEngine() {
-  const engine = await getEngine().catch((e: unknown) => {
+async function readyStatsig() {
+  const statsig = await getStatsig().catch((e: unknown) => {
     throw new HttpError(503, 'specs unavailable', { reason: e instanceof Error ? e.message : String(e) });
   });
-  const status = engine.status();
-  if (!status.ready) throw new HttpError(503, 'specs unavailable', { reason: status.reason ?? 'not ready' });
-  return engine;
+  const reason = notReadyReason(statsig);
+  if (reason !== null) throw new HttpError(503, 'specs unavailable', { reason });
+  return statsig;
 }
 
 function sha256Hex(s: string): string {
@@ -161,16 +160,16 @@ export interface BootstrapGetOptions extends UserFromRequestOptions {
 export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
   return async function GET(req: Request & { cookies: CookieReader }): Promise<Response> {
     try {
-      const engine = await readyEngine();
+      const statsig = await readyStatsig();
       const cfg = nextConfig();
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
       const user = userFromHeaders(req.headers, req.cookies, opts);
-      const { lcut } = engine.status();
+      const { lcut } = statsig.health();
       const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho })).slice(0, 32)}"`;
       const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
       if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-      const body = engine.clientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
+      const body = statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
       if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
     } catch (e) {
@@ -192,9 +191,9 @@ export async function bootstrapPOST(req: Request): Promise<Response> {
     const bytes = await readBodyLimited(req, LIMITS.bootstrapBody);
     const parsed = bootstrapPostSchema.safeParse(parseJson(new TextDecoder().decode(bytes)));
     if (!parsed.success) throw zodError(parsed.error);
-    const engine = await readyEngine();
+    const statsig = await readyStatsig();
     const { user, hash, clientKey, only, userEcho } = parsed.data;
-    const body = engine.clientInitializeResponseJSON(user as StatsigUser, {
+    const body = statsig.getClientInitializeResponseJSON(user as StatsigUser, {
       hash: hash ?? 'djb2',
       userEcho: userEcho ?? 'full',
       ...(clientKey ? { clientKey } : {}),
@@ -223,10 +222,10 @@ export async function eventsPOST(req: Request): Promise<Response> {
     const events = parsed.data.events.map((e) => {
       const user = e.user ? withStableIdFallback(e.user as Record<string, unknown>, meta?.stableID) : e.user;
       const { privateAttributes: _drop, ...cleanUser } = (user ?? {}) as Record<string, unknown>;
-      return { ...e, user: user ? (cleanUser as StatsigUser) : null } as ClientEvent;
+      return { ...e, user: user ? (cleanUser as StatsigUser) : null };
     });
-    const engine = await getEngine();
-    engine.ingestClientEvents(events, {
+    const statsig = await getStatsig();
+    statsig.ingestClientEvents(events, {
       clientKey,
       ...(meta?.sdkType ? { sdkType: meta.sdkType } : {}),
       ...(meta?.sdkVersion ? { sdkVersion: meta.sdkVersion } : {}),
@@ -264,8 +263,8 @@ export async function initializePOST(req: Request): Promise<Response> {
     const enriched: StatsigUser = { ...(user.data as StatsigUser) };
     const ip = clientIpFrom(req.headers, nextConfig().trustedIpHeader);
     if (enriched.ip == null && ip) enriched.ip = ip;
-    const engine = await readyEngine();
-    const body = engine.clientInitializeResponseJSON(enriched, { hash: parsed.data.hash ?? 'djb2', clientKey, userEcho: 'full' });
+    const statsig = await readyStatsig();
+    const body = statsig.getClientInitializeResponseJSON(enriched, { hash: parsed.data.hash ?? 'djb2', clientKey, userEcho: 'full' });
     if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
     return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
   } catch (e) {
@@ -292,9 +291,9 @@ export async function sdkExceptionPOST(req: Request): Promise<Response> {
 
 export async function healthGET(): Promise<Response> {
   try {
-    const engine = await getEngine();
-    const status = engine.status();
-    return json(status.ready ? 200 : 503, { ok: status.ready, ...engine.health() });
+    const statsig = await getStatsig();
+    const ready = notReadyReason(statsig) === null;
+    return json(ready ? 200 : 503, { ok: ready, ...statsig.health() });
   } catch (e) {
     return json(503, { ok: false, reason: e instanceof Error ? e.message : String(e) });
   }

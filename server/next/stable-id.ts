@@ -7,6 +7,7 @@
  * This module runs inside proxy.ts, so it stays free of Node-only APIs.
  */
 import { NextResponse, type NextRequest } from 'next/server';
+import { nextConfig } from './config';
 
 export const STABLE_ID_MAX_LENGTH = 64;
 /** What we accept from a browser: UUID-like tokens. Anything else is replaced, never trusted. */
@@ -107,4 +108,26 @@ export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): Ne
     httpOnly: false, // the Statsig client may read it; it is an identifier, not a credential
   });
   return res;
+}
+
+/**
+ * The whole of a typical `proxy.ts`: page-like reads (GET/HEAD) get a stable ID; anything else —
+ * server-to-server POSTs such as POST /api/bootstrap — passes untouched and gets no cookie.
+ * The client key and whether `x-forwarded-proto` is trusted (a trusted IP header is configured)
+ * come from the environment on the first request unless given here.
+ */
+export function createStableIdProxy(opts: Partial<StableIdProxyOptions> = {}): (req: NextRequest) => NextResponse {
+  let resolved: StableIdProxyOptions | null = null;
+  return (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return NextResponse.next();
+    if (!resolved) {
+      const cfg = opts.clientKey === undefined || opts.trustForwardedProto === undefined ? nextConfig() : null;
+      resolved = {
+        ...opts,
+        clientKey: opts.clientKey ?? cfg!.clientKey,
+        trustForwardedProto: opts.trustForwardedProto ?? cfg!.trustedIpHeader !== null,
+      };
+    }
+    return ensureStableId(req, resolved);
+  };
 }

@@ -1,4 +1,4 @@
-import { bootstrapPOST, makeBootstrapGET } from '../../../server/next/routes';
+import { bootstrapPOST, makeBootstrapGET } from '../../../server/next';
 import { FLAGS } from '../../firstlight';
 
 export const dynamic = 'force-dynamic';

@@ -1,4 +1,4 @@
-import { healthGET } from '../../../server/next/routes';
+import { healthGET } from '../../../server/next';
 
 export const dynamic = 'force-dynamic';
 export const GET = healthGET;

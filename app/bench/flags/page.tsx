@@ -1,4 +1,4 @@
-import { getRequestFlags } from '../../../server/next/snapshot';
+import { getRequestFlags } from '../../../server/next';
 import { Hero, Product, Recs } from '../../components/flagged';
 import { ExpressBadge } from '../../components/views';
 import { FLAGS } from '../../firstlight';

@@ -1,11 +1,4 @@
-import { NextResponse, type NextRequest } from 'next/server';
-import { nextConfig } from '../../../../server/next/config';
+import { demoLogoutPOST } from '../../../../server/next';
 
 export const dynamic = 'force-dynamic';
-
-export async function POST(req: NextRequest) {
-  // relative Location: correct behind any proxy or host name
-  const res = new NextResponse(null, { status: 303, headers: { location: '/' } });
-  res.cookies.delete(nextConfig().loginCookie);
-  return res;
-}
+export const POST = demoLogoutPOST;

@@ -1,4 +1,4 @@
-import { initializePOST } from '../../../../server/next/routes';
+import { initializePOST } from '../../../../server/next';
 
 export const dynamic = 'force-dynamic';
 export const POST = initializePOST;

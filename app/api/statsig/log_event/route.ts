@@ -1,4 +1,4 @@
-import { eventsPOST } from '../../../../server/next/routes';
+import { eventsPOST } from '../../../../server/next';
 
 export const dynamic = 'force-dynamic';
 export const POST = eventsPOST;

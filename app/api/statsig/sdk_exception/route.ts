@@ -1,4 +1,4 @@
-import { sdkExceptionPOST } from '../../../../server/next/routes';
+import { sdkExceptionPOST } from '../../../../server/next';
 
 export const dynamic = 'force-dynamic';
 export const POST = sdkExceptionPOST;
