@@ -6,7 +6,7 @@
 import type { RawCondition } from '../spec/schema';
 import { FAIL, PASS, UNSUPPORTED, type CompiledCondition, type CompileTools, type ConditionOutcome } from '../spec/compiled';
 import type { SecondaryExposure } from '../types';
-import { getParameterCaseInsensitive, getUnitID, idTypeIsUserID } from '../user/fields';
+import { getParameterCaseInsensitive, getUnitID, idTypeIsUserID, internKey } from '../user/fields';
 import { userAgentField } from '../user/user-agent';
 import type { EvalContext } from './context';
 import { gateResult } from './evaluator';
@@ -22,7 +22,7 @@ const always: CompiledCondition = Object.freeze({ run: () => PASS, mustRunAfterF
 function fieldOf(c: RawCondition, tools: CompileTools): { field: string; lower: string; isEnv: boolean; slot: number } | null {
   const field = c.field;
   if (field == null) return null;
-  return { field, lower: field.toLowerCase(), isEnv: field === 'statsigEnvironment', slot: tools.fieldSlot(field) };
+  return { field: internKey(field), lower: internKey(field.toLowerCase()), isEnv: field === 'statsigEnvironment', slot: tools.fieldSlot(field) };
 }
 
 /** The user's value for a field: memoised per evaluation, except the (substitutable) environment. */
@@ -67,7 +67,7 @@ const environmentField: ExtractorFactory = (c) => {
 };
 
 const unitID: ExtractorFactory = (c) => {
-  const idType = c.idType;
+  const idType = internKey(c.idType);
   const isUser = idTypeIsUserID(idType);
   return (ctx) => getUnitID(ctx.user, idType, isUser);
 };
@@ -75,7 +75,7 @@ const unitID: ExtractorFactory = (c) => {
 const userBucket: ExtractorFactory = (c, tools) => {
   // a missing salt is concatenated as "undefined", exactly as statsig-node does
   const prefix = String(c.additionalValues?.['salt']) + '.';
-  const idType = c.idType;
+  const idType = internKey(c.idType);
   const isUser = idTypeIsUserID(idType);
   const slot = tools.hashSlot(prefix, idType);
   return (ctx) => ctx.bucket(slot, prefix, idType, isUser) % 1000;
@@ -192,7 +192,7 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
   }
   if (type === 'user_bucket') {
     const prefix = String(c.additionalValues?.['salt']) + '.';
-    const idType = c.idType;
+    const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
     const slot = tools.hashSlot(prefix, idType);
     return {
@@ -207,7 +207,7 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
     };
   }
   if (type === 'unit_id') {
-    const idType = c.idType;
+    const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
     return {
       mustRunAfterFail: false,

@@ -7,7 +7,7 @@ import { SpecKeyMismatchError, SpecParseError, type SpecIssue } from '../errors'
 import type { JsonValue, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
-import { idTypeIsUserID } from '../user/fields';
+import { idTypeIsUserID, internKey } from '../user/fields';
 import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult } from '../eval/result';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
 import type {
@@ -72,7 +72,7 @@ function compileRule(
   common: SpecCommon,
 ): CompiledRule {
   const conditions = (raw.conditions ?? []).map((c) => compileCondition(c, tools));
-  const idType = raw.idType;
+  const idType = internKey(raw.idType);
   const groupName = raw.groupName ?? null;
   const hashPrefix = spec.salt + '.' + (raw.salt ?? raw.id) + '.';
   const idJson = JSON.stringify(raw.id);
@@ -124,7 +124,7 @@ function compileSpec(
   const inLayer = kind === 'config' && raw.hasSharedParams === true;
   const key = hashName(raw.name);
   const explicit = raw.explicitParameters;
-  const idType = raw.idType;
+  const idType = internKey(raw.idType);
   const common: SpecCommon = {
     idType,
     defaultValue: compileValue(raw.defaultValue, layerDefault, inLayer),
