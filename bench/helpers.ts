@@ -101,3 +101,60 @@ export function quiet<T>(fn: () => T): T {
 export function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
+
+export interface Contender<U> {
+  impl: string;
+  /** Untimed users for warm-up (cycled until `warmMs` has passed, so the JIT has settled). */
+  warm: readonly U[];
+  /** Timed users: each seen exactly once by this implementation. */
+  measured: readonly U[];
+  op: (u: U) => string;
+}
+
+/**
+ * Cold-user comparison that is fair on a noisy shared machine: every implementation warms up for
+ * the same wall time, then the measured users are split into rounds and the implementations take
+ * turns round by round (rotating who goes first), so a load burst hits all of them alike. Each
+ * timed call includes `Buffer.byteLength` of the returned string: a server sends bytes, and a
+ * string built from pieces is only assembled when something reads it.
+ */
+export function benchInterleaved(label: string, contenders: readonly Contender<any>[], opts: { rounds?: number; warmMs?: number } = {}): { stats: Stats[]; bytes: number[] } {
+  const rounds = opts.rounds ?? 10;
+  const warmMs = opts.warmMs ?? 1000;
+  const cost = timerCost();
+  for (const c of contenders) {
+    const until = performance.now() + warmMs;
+    for (let i = 0; performance.now() < until || i < c.warm.length; i++) Buffer.byteLength(c.op(c.warm[i % c.warm.length]), 'utf8');
+  }
+  const samples = contenders.map(() => [] as number[]);
+  const bytes = contenders.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const idx = (k + r) % contenders.length;
+      const c = contenders[idx]!;
+      const per = Math.ceil(c.measured.length / rounds);
+      for (let i = r * per; i < Math.min(c.measured.length, (r + 1) * per); i++) {
+        const u = c.measured[i];
+        const t0 = hrtime.bigint();
+        const n = Buffer.byteLength(c.op(u), 'utf8');
+        const t1 = hrtime.bigint();
+        samples[idx]!.push(Math.max(0, Number(t1 - t0) - cost));
+        bytes[idx]! += n;
+      }
+    }
+  }
+  const stats = contenders.map((c, i) => {
+    const sorted = samples[i]!.sort((a, b) => a - b);
+    const total = sorted.reduce((a, b) => a + b, 0);
+    return {
+      label,
+      impl: c.impl,
+      n: sorted.length,
+      p50: percentile(sorted, 50) / 1000,
+      p99: percentile(sorted, 99) / 1000,
+      mean: total / sorted.length / 1000,
+      opsPerSec: sorted.length / (total / 1e9),
+    };
+  });
+  return { stats, bytes };
+}

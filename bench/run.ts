@@ -7,7 +7,9 @@
  *   2. The client initialize response (djb2) on small, large and xlarge payloads with cold users
  *      (every call gets a user never seen before by that implementation): Firstlight's
  *      clientInitializeResponseJSON, statsig-node getClientInitializeResponse + JSON.stringify,
- *      statsig-node-core's getClientInitializeResponse string.
+ *      statsig-node-core's getClientInitializeResponse string. The three take turns round by round
+ *      after the same warm-up time, and each timed call includes the UTF-8 byte length of its
+ *      string (what a server pays to send it).
  *   3. The floor: SHA-256 computations per payload × measured hash cost + encoding a string of the
  *      payload's size.
  * Flags: --quick (fewer iterations), --only gates|cir. No timing asserts.
@@ -20,7 +22,7 @@ import { toDcsV2 } from '../test/support/dcs-v2';
 import { generateDcs, type DcsSize, type GeneratedDcs } from '../test/support/generate-dcs';
 import { generateUsers } from '../test/support/generate-users';
 import { cloneUser, CoreReference, NodeReference, type CoreUser } from '../test/support/reference';
-import { bench, mb, table, type Stats } from './helpers';
+import { bench, benchInterleaved, mb, table, type Stats } from './helpers';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } }, strict: true });
 const QUICK = flags.quick === true;
@@ -147,9 +149,9 @@ async function cirBenches(): Promise<void> {
         { size: 'xlarge', users: 30, warm: 8 },
       ]
     : [
-        { size: 'small', users: 2000, warm: 300 },
-        { size: 'large', users: 800, warm: 100 },
-        { size: 'xlarge', users: 120, warm: 20 },
+        { size: 'small', users: 2000, warm: 1000 },
+        { size: 'large', users: 1000, warm: 1000 },
+        { size: 'xlarge', users: 150, warm: 200 },
       ];
   for (const p of plan) {
     const { specs, node, core } = await setup(p.size);
@@ -163,19 +165,19 @@ async function cirBenches(): Promise<void> {
     const coreWarm = warm.map((u) => core.toCoreUser(u));
     const label = `CIR djb2, cold users (${p.size})`;
     log(`${label}: ${p.users} users`);
-    let flBytes = 0;
-    let nodeBytes = 0;
-    let coreBytes = 0;
     const fl = (u: object) => clientInitializeResponseJSON(specs, u, { hash: 'djb2' });
     const nd = (u: object) => JSON.stringify(node.server.getClientInitializeResponse(u as never, undefined, { hash: 'djb2' }));
     const cr = (u: CoreUser) => core.statsig.getClientInitializeResponse(u, { hashAlgorithm: 'djb2' });
     const avg = (b: number) => `payload ${(b / p.users / 1024).toFixed(1)} KB`;
-    const flRow = benchCold(label, 'Firstlight', warm, measured, fl, (b) => (flBytes += b));
-    const nodeRow = benchCold(label, 'statsig-node', nodeWarm, nodeMeasured, nd, (b) => (nodeBytes += b));
-    const coreRow = benchCold(label, 'statsig-node-core', coreWarm, coreMeasured, cr, (b) => (coreBytes += b));
-    flRow.extra = avg(flBytes);
-    nodeRow.extra = `${avg(nodeBytes)} (incl. JSON.stringify)`;
-    coreRow.extra = `${avg(coreBytes)} (its own format details)`;
+    const { stats, bytes } = benchInterleaved(label, [
+      { impl: 'Firstlight', warm, measured, op: fl },
+      { impl: 'statsig-node', warm: nodeWarm, measured: nodeMeasured, op: nd },
+      { impl: 'statsig-node-core', warm: coreWarm, measured: coreMeasured, op: cr },
+    ]);
+    const [flRow, nodeRow, coreRow] = stats as [Stats, Stats, Stats];
+    flRow.extra = avg(bytes[0]!);
+    nodeRow.extra = `${avg(bytes[1]!)} (incl. JSON.stringify)`;
+    coreRow.extra = `${avg(bytes[2]!)} (its own format details)`;
     rows.push(flRow, nodeRow, coreRow);
 
     // the floor
@@ -197,12 +199,6 @@ async function cirBenches(): Promise<void> {
     node.shutdown();
     await core.shutdown();
   }
-}
-
-/** Cold: the warm-up runs on its own users; every measured call gets a fresh user. */
-function benchCold<U>(label: string, impl: string, warm: readonly U[], measured: readonly U[], op: (u: U) => string, bytes: (n: number) => void): Stats {
-  for (const u of warm) op(u);
-  return bench(label, impl, measured.length, (i) => bytes(op(measured[i]!).length), { warmup: 0 });
 }
 
 // ---------------------------------------------------------------------------------------------

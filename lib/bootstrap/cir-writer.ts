@@ -142,14 +142,14 @@ function section(
   entry: (spec: CompiledSpec) => string,
   mode: 0 | 1 | 2,
 ): string {
-  let s = '';
+  const parts: string[] = [];
   if (!hasCollisions) {
     for (let i = 0; i < list.length; i++) {
       const spec = list[i]!;
       if (!include(spec)) continue;
-      s += (s === '' ? '' : ',') + spec.keyJson[mode] + ':' + entry(spec);
+      parts.push(spec.keyJson[mode] + ':' + entry(spec));
     }
-    return s;
+    return parts.join(',');
   }
   // two names share a hashed key: the later entry's value at the earlier key's position (Object.assign)
   const byKey = new Map<string, string>();
@@ -157,9 +157,9 @@ function section(
   const keys = [...byKey.keys()];
   for (const i of jsKeyOrder(keys)) {
     const k = keys[i]!;
-    s += (s === '' ? '' : ',') + JSON.stringify(k) + ':' + byKey.get(k)!;
+    parts.push(JSON.stringify(k) + ':' + byKey.get(k)!);
   }
-  return s;
+  return parts.join(',');
 }
 
 /**
@@ -169,7 +169,7 @@ function section(
  */
 function allGates(ev: Evaluation, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): string {
   const specs = ev.specs;
-  let s = '';
+  const parts: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
     const entity = spec.entity;
@@ -182,14 +182,14 @@ function allGates(ev: Evaluation, list: readonly CompiledSpec[], include: Filter
       text = flatten(spec.keyJson[mode] + ':' + gateEntry(specs, spec, r, mode));
       if (f !== null) f[mode] = text;
     }
-    s += s === '' ? text : ',' + text;
+    parts.push(text);
   }
-  return s;
+  return parts.join(',');
 }
 
 /** `"key":entry,...` of the configs, without key collisions (see allGates). */
 function allConfigs(ev: Evaluation, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): string {
-  let s = '';
+  const parts: string[] = [];
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
     if (include !== null && !include(spec)) continue;
@@ -202,9 +202,9 @@ function allConfigs(ev: Evaluation, list: readonly CompiledSpec[], include: Filt
       text = flatten(spec.keyJson[mode] + ':' + configEntry(ev, spec, r, mode, raw));
       if (f !== null) f[mode] = text;
     }
-    s += s === '' ? text : ',' + text;
+    parts.push(text);
   }
-  return s;
+  return parts.join(',');
 }
 
 /** The names `only` keeps: the named entities plus the gates their exposures name and layer delegates. */
@@ -258,22 +258,27 @@ export function writeClientInitializeResponse(ev: Evaluation, opts: WriteOptions
     (spec) => flatten(layerEntry(ev, spec, ev.layerResult(spec.name), mode)), mode);
 
   const echo = echoUser(ev.user, ev.environment, opts.userEcho);
-  let s =
-    '{"feature_gates":{' + gates +
-    '},"dynamic_configs":{' + configs +
-    '},"layer_configs":{' + layers +
-    '},"sdkParams":{},"has_updates":true,' + SDK_INFO +
-    ',"time":' + JSON.stringify(specs.lcut) +
-    ',"evaluated_keys":' + echo.evaluatedKeysJson +
-    ',"hash_used":"' + opts.hash +
-    '","user":' + echo.userJson;
+  // Pieces joined once: Array#join writes one flat string, where `+=` would leave a deep rope that
+  // costs more to flatten when the payload is sent than it took to build (measured: ~400 µs on the
+  // 88 KB large-DCS payload).
+  const out = [
+    '{"feature_gates":{', gates,
+    '},"dynamic_configs":{', configs,
+    '},"layer_configs":{', layers,
+    '},"sdkParams":{},"has_updates":true,', SDK_INFO,
+    ',"time":', JSON.stringify(specs.lcut),
+    ',"evaluated_keys":', echo.evaluatedKeysJson,
+    ',"hash_used":"', opts.hash,
+    '","user":', echo.userJson,
+  ];
   if (specs.sessionReplayInfo !== null) {
-    s += sessionReplayFields(specs.sessionReplayInfo, (gate) => {
+    out.push(sessionReplayFields(specs.sessionReplayInfo, (gate) => {
       const spec = specs.gates.get(gate);
       if (spec === undefined || !includeGate(spec)) return false;
       const r = ev.gateResult(gate);
       return !r.unsupported && r.value === true;
-    }, (name) => hashName(name, mode));
+    }, (name) => hashName(name, mode)));
   }
-  return s + '}';
+  out.push('}');
+  return out.join('');
 }
