@@ -1,7 +1,7 @@
 /**
- * Inputs where statsig-node 6.5.2 and Firstlight are known to disagree. They are `todo` tests:
- * they run and report, but do not fail the suite until a decision is made (follow statsig-node, or
- * list the difference in the README with the reason).
+ * Inputs where statsig-node 6.5.2 and Firstlight deliberately disagree (listed in the README). The
+ * tests pin both sides: Firstlight gives what real SHA-256 gives (computed here independently with
+ * node:crypto), and statsig-node gives something else. If either side changes, these fail.
  *
  * statsig-node hashes with its own bundled SHA-256 (dist/utils/Sha256.js), which gives wrong
  * digests for (a) the empty string and (b) some multi-byte UTF-8 inputs: when a 3-byte character
@@ -43,7 +43,7 @@ const DCS = {
   layers: {},
 };
 
-test('statsig-node SHA-256 differs from real SHA-256 (context for the todo tests below)', () => {
+test('statsig-node SHA-256 differs from real SHA-256 for "" and some multi-byte inputs', () => {
   const real = (s: string) => createHash('sha256').update(s).digest('base64');
   assert.notEqual(nodeHashing.sha256HashBase64(''), real(''));
   // the pass-percentage hash input of the 21-character userID below: 123 UTF-8 bytes
@@ -52,19 +52,34 @@ test('statsig-node SHA-256 differs from real SHA-256 (context for the todo tests
   assert.equal(nodeHashing.sha256HashBase64('田'.repeat(21)), real('田'.repeat(21)));
 });
 
-test('50% rollout for long CJK userIDs agrees with statsig-node', { todo: 'statsig-node buckets these users with a wrong SHA-256; Firstlight (and statsig-node-core) use the real one' }, async () => {
+/** What a 50% rollout decides with real SHA-256: first 8 bytes big-endian, mod 10000, < 5000. */
+function realRolloutPasses(userID: string): boolean {
+  const digest = createHash('sha256').update(`${SPEC_SALT}.${RULE_ID}.${userID}`).digest();
+  return digest.readBigUInt64BE(0) % 10000n < 5000n;
+}
+
+test('50% rollout for long CJK userIDs: Firstlight buckets with real SHA-256, statsig-node does not', async () => {
   const ref = await NodeReference.create(DCS, { secret: 'secret-known-differences' });
   refs.push(ref);
   const specs = parseSpecs(DCS);
   for (const userID of ['田'.repeat(21), '田'.repeat(22), `uu${'田'.repeat(20)}`]) {
-    assert.equal(checkGate(specs, { userID }, 'half_rollout'), ref.gate({ userID }, 'half_rollout').value, `userID ${userID}`);
+    const real = realRolloutPasses(userID);
+    assert.equal(checkGate(specs, { userID }, 'half_rollout'), real, `Firstlight, userID ${userID}`);
+    assert.equal(ref.gate({ userID }, 'half_rollout').value, !real, `statsig-node, userID ${userID}`);
   }
+  // an ASCII control: both agree with real SHA-256
+  assert.equal(checkGate(specs, { userID: 'user-1' }, 'half_rollout'), realRolloutPasses('user-1'));
+  assert.equal(ref.gate({ userID: 'user-1' }, 'half_rollout').value, realRolloutPasses('user-1'));
 });
 
-test('ID list containing "" and a user with userID "" agrees with statsig-node', { todo: 'statsig-node hashes "" to 2laYvhe5 instead of 47DEQpj8, so it never finds that user in a list' }, async () => {
+test('ID list containing "": Firstlight finds the user with userID "", statsig-node never does', async () => {
   const idLists = { the_list: ['', 'someone'] };
   const ref = await NodeReference.create(DCS, { secret: 'secret-known-differences', idLists });
   refs.push(ref);
   const specs = parseSpecs(DCS, { idLists });
-  assert.equal(checkGate(specs, { userID: '' }, 'listed'), ref.gate({ userID: '' }, 'listed').value);
+  assert.equal(checkGate(specs, { userID: '' }, 'listed'), true);
+  assert.equal(ref.gate({ userID: '' }, 'listed').value, false);
+  // both find a listed non-empty ID
+  assert.equal(checkGate(specs, { userID: 'someone' }, 'listed'), true);
+  assert.equal(ref.gate({ userID: 'someone' }, 'listed').value, true);
 });
