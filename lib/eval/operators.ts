@@ -34,6 +34,33 @@ function versionParts(v: unknown): string[] | null {
   return core.length === 0 ? null : core.split('.');
 }
 
+// One-entry memos of the per-user side of a comparison: one evaluation tests the same user value
+// (a browser version, an email) against many conditions in a row. Pure functions of the
+// value, and the cached parts are only read, so a hit is indistinguishable from a recomputation
+// (hand-written, for the large DCS bootstrap).
+let lastVersionIn: string | undefined;
+let lastVersionParts: string[] | null = null;
+
+function userVersionParts(v: unknown): string[] | null {
+  if (typeof v !== 'string') return null;
+  if (v !== lastVersionIn) {
+    lastVersionParts = versionParts(v);
+    lastVersionIn = v;
+  }
+  return lastVersionParts;
+}
+
+let lastLowerIn: string | undefined;
+let lastLower = '';
+
+function lowerOf(s: string): string {
+  if (s !== lastLowerIn) {
+    lastLower = s.toLowerCase();
+    lastLowerIn = s;
+  }
+  return lastLower;
+}
+
 /** -1/0/1, or null when a part is not numeric. Missing parts count as "0". */
 function versionCompare(p1: readonly string[], p2: readonly string[]): number | null {
   const n = Math.max(p1.length, p2.length);
@@ -52,7 +79,7 @@ function versionOp(accept: (c: number) => boolean): OperatorFactory {
     const t = versionParts(target);
     if (t === null) return never;
     return (value) => {
-      const v = versionParts(value);
+      const v = userVersionParts(value);
       if (v === null) return false;
       const c = versionCompare(v, t);
       return c !== null && accept(c);
@@ -119,7 +146,7 @@ function stringAny(target: unknown, ignoreCase: boolean, fn: (a: string, b: stri
   if (targets.length === 0) return never;
   return (value) => {
     if (value == null) return false;
-    const a = ignoreCase ? String(value).toLowerCase() : String(value);
+    const a = ignoreCase ? lowerOf(String(value)) : String(value);
     for (let i = 0; i < targets.length; i++) if (fn(a, targets[i]!)) return true;
     return false;
   };
