@@ -24,6 +24,26 @@ function cloned(v: unknown): { json: string | undefined; value: unknown } {
   return { json, value: json === undefined ? undefined : JSON.parse(json) };
 }
 
+/** `json` and whether statsig-node's clone of the userID is truthy (a string skips the re-parse). */
+function clonedIdJson(v: unknown): string | null {
+  if (typeof v === 'string') return v === '' ? null : JSON.stringify(v);
+  const id = cloned(v);
+  return id.value ? id.json! : null;
+}
+
+/**
+ * `json` of customIDs when its clone is an object with at least one key, else null. JSON text
+ * that starts with `{` parses to an object, and to one with keys unless it is exactly `{}`, so
+ * only other shapes need the re-parse.
+ */
+function clonedCustomIdsJson(v: unknown): string | null {
+  const json = JSON.stringify(v);
+  if (json === undefined) return null;
+  if (json.charCodeAt(0) === 123 /* { */) return json === '{}' ? null : json;
+  const value = JSON.parse(json) as unknown;
+  return value && Object.keys(value).length > 0 ? json : null;
+}
+
 export function echoUser(user: StatsigUser, env: ResolvedEnvironment, mode: UserEcho): EchoedUser {
   const copy: Record<string, unknown> = { ...user };
   // assigning keeps the key's position when the user already had one (null), as statsig-node's write does
@@ -31,10 +51,10 @@ export function echoUser(user: StatsigUser, env: ResolvedEnvironment, mode: User
   delete copy['privateAttributes'];
   // statsig-node echoes a JSON clone: evaluated_keys are judged on the cloned values
   let keys = '';
-  const id = cloned(copy['userID']);
-  if (id.value) keys = '"userID":' + id.json;
-  const ids = cloned(copy['customIDs']);
-  if (ids.value && Object.keys(ids.value).length > 0) keys += (keys === '' ? '' : ',') + '"customIDs":' + ids.json;
+  const id = clonedIdJson(copy['userID']);
+  if (id !== null) keys = '"userID":' + id;
+  const ids = clonedCustomIdsJson(copy['customIDs']);
+  if (ids !== null) keys += (keys === '' ? '' : ',') + '"customIDs":' + ids;
   if (mode === 'full') return { evaluatedKeysJson: '{' + keys + '}', userJson: JSON.stringify(copy) ?? '{}' };
 
   const clone = JSON.parse(JSON.stringify(copy) ?? '{}') as Record<string, unknown>;
