@@ -72,3 +72,50 @@ test('users landing on the same outcome share one frozen result; exposure lists 
   assert.equal(p1, p2);
   assert.equal(evaluateAll(specs, { userID: '3', email: 'b' }).checkGate('outer'), false);
 });
+
+test('evaluated_keys without the JSON re-parse: every userID / customIDs shape judged on its JSON clone', async () => {
+  const { echoUser } = await import('../../lib/bootstrap/user-echo');
+  const keep = { replaced: false, env: undefined } as const;
+  const cloned = (v: unknown) => {
+    const json = JSON.stringify(v);
+    return { json, value: json === undefined ? undefined : JSON.parse(json) };
+  };
+  // statsig-node: the echo is a JSON clone, and evaluated_keys keeps truthy userID / non-empty customIDs
+  const reference = (user: Record<string, unknown>) => {
+    let keys = '';
+    const id = cloned(user['userID']);
+    if (id.value) keys = '"userID":' + id.json;
+    const ids = cloned(user['customIDs']);
+    if (ids.value && Object.keys(ids.value).length > 0) keys += (keys === '' ? '' : ',') + '"customIDs":' + ids.json;
+    return '{' + keys + '}';
+  };
+  const shapes: unknown[] = ['', 'a', 'x\ud800y', 0, 1, NaN, -0, null, undefined, true, false, [], [1], {}, { a: undefined },
+    { a: 'b' }, { toJSON: () => 'abc' }, { toJSON: () => ({}) }, { toJSON: () => ({ q: 1 }) }, { toJSON: () => [] }, () => 1, 'null', Object.create(null)];
+  for (const userID of shapes) {
+    for (const customIDs of shapes) {
+      const user = { userID, customIDs };
+      assert.equal(echoUser(user as never, keep, 'full').evaluatedKeysJson, reference(user), `${typeof userID} ${JSON.stringify(userID)} / ${JSON.stringify(customIDs)}`);
+    }
+  }
+});
+
+test('browser-version and lower-case memos: alternating user values give each condition its own answer', () => {
+  const specs = parseSpecs(dcs({
+    gates: [
+      gate('v', [rule('r', [cond('ua_based', 'version_gte', '10.2', { field: 'browser_version' })])]),
+      gate('s', [rule('r', [cond('user_field', 'str_contains_any', ['EXAMPLE'], { field: 'email' })])]),
+    ],
+  }));
+  const cases: [Record<string, unknown>, boolean, boolean][] = [
+    [{ userID: 'a', browser_version: '10.3', email: 'x@example.com' }, true, true],
+    [{ userID: 'b', browser_version: '9.9-beta', email: 'x@other.com' }, false, false],
+    [{ userID: 'c', browser_version: '10.3', email: 'X@EXAMPLE.COM' }, true, true],
+    [{ userID: 'd', browser_version: '', email: '' }, false, false],
+  ];
+  for (let round = 0; round < 3; round++) {
+    for (const [user, v, s] of cases) {
+      assert.equal(checkGate(specs, user, 'v'), v, JSON.stringify(user));
+      assert.equal(checkGate(specs, user, 's'), s, JSON.stringify(user));
+    }
+  }
+});
