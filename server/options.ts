@@ -402,7 +402,8 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     exposureDedupeMaxKeys: o.exposureDedupeMaxKeys ?? DEFAULT_EXPOSURE_DEDUPE_MAX_KEYS,
     exposureDedupeWindowMs: o.exposureDedupeWindowMs ?? DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS,
     disableAllLogging: o.disableAllLogging ?? false,
-    eventLogFile: resolve(o.eventLogFile ?? DEFAULT_EVENT_LOG_FILE),
+    // the path is the user's choice at run time; bundlers must not trace the project for it
+    eventLogFile: resolve(/*turbopackIgnore: true*/ o.eventLogFile ?? DEFAULT_EVENT_LOG_FILE),
     eventSinks: Object.freeze([...eventSinks]),
     onEvaluation: (o.onEvaluation as NormalizedOptions['onEvaluation']) ?? null,
     http: Object.freeze({

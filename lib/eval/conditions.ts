@@ -9,9 +9,10 @@ import type { SecondaryExposure } from '../types';
 import { getParameterCaseInsensitive, getUnitID, idTypeIsUserID, internKey } from '../user/fields';
 import { userAgentField } from '../user/user-agent';
 import type { EvalContext } from './context';
-import { gateResult } from './evaluator';
+import { nestedGateResult } from './evaluator';
 import type { EvalResult } from './result';
 import { operatorFor, type OperatorTest } from './operators';
+import { sha256Prefix } from '../hash/sha256';
 
 type Extractor = (ctx: EvalContext) => unknown;
 type ExtractorFactory = (c: RawCondition, tools: CompileTools) => Extractor;
@@ -74,10 +75,11 @@ const unitID: ExtractorFactory = (c) => {
 
 const userBucket: ExtractorFactory = (c, tools) => {
   // a missing salt is concatenated as "undefined", exactly as statsig-node does
-  const prefix = String(c.additionalValues?.['salt']) + '.';
+  const text = String(c.additionalValues?.['salt']) + '.';
+  const prefix = sha256Prefix(text);
   const idType = internKey(c.idType);
   const isUser = idTypeIsUserID(idType);
-  const slot = tools.hashSlot(prefix, idType);
+  const slot = tools.hashSlot(text, idType);
   return (ctx) => ctx.bucket(slot, prefix, idType, isUser) % 1000;
 };
 
@@ -115,11 +117,12 @@ function nestedExposures(name: string, tools: CompileTools) {
 /** pass_gate / fail_gate: nested exposures first, then the gate itself. */
 function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): CompiledCondition {
   const name = String(c.targetValue);
+  const ref = tools.gateRef(name);
   const known = nestedExposures(name, tools);
   return {
     mustRunAfterFail: true,
     run(ctx, out): ConditionOutcome {
-      const r = gateResult(ctx.nested(), name, true);
+      const r = nestedGateResult(ctx.nested(), ref);
       if (r.unsupported) return UNSUPPORTED;
       for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
       out.push(exposureFor(name, r, known));
@@ -136,6 +139,7 @@ function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): Co
 function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
   if (!Array.isArray(c.targetValue)) return unsupported;
   const names = (c.targetValue as unknown[]).map((n) => String(n));
+  const refs = names.map((n) => tools.gateRef(n));
   const known = names.map((n) => nestedExposures(n, tools));
   const wantPass = c.type === 'multi_pass_gate';
   return {
@@ -143,7 +147,7 @@ function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
     run(ctx, out): ConditionOutcome {
       for (let k = 0; k < names.length; k++) {
         const name = names[k]!;
-        const r = gateResult(ctx.nested(), name, true);
+        const r = nestedGateResult(ctx.nested(), refs[k]!);
         if (r.unsupported) return UNSUPPORTED;
         out.push(exposureFor(name, r, known[k]!));
         for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
@@ -191,10 +195,11 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
     };
   }
   if (type === 'user_bucket') {
-    const prefix = String(c.additionalValues?.['salt']) + '.';
+    const text = String(c.additionalValues?.['salt']) + '.';
+    const prefix = sha256Prefix(text);
     const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
-    const slot = tools.hashSlot(prefix, idType);
+    const slot = tools.hashSlot(text, idType);
     return {
       mustRunAfterFail: false,
       run(ctx) {

@@ -10,7 +10,7 @@ import type { ResolvedEnvironment } from '../user/environment';
 import { parseUserAgent, type ParsedUserAgent } from '../user/user-agent';
 import { countryFromIP } from '../user/country';
 import { getFromUser, getUnitID } from '../user/fields';
-import { sha256Mod10000 } from '../hash/sha256';
+import { sha256Mod10000Prefixed, type Sha256Prefix } from '../hash/sha256';
 import type { EvalResult } from './result';
 
 /** Nested evaluations deeper than this are reported Unsupported (statsig-node has no guard). */
@@ -94,13 +94,15 @@ export class EvalContext {
    * SHA-256 bucket (u64 mod 10000) of `<prefix><unitID>`. Layer salts repeat across the layer's
    * and its experiments' rules, so one evaluateAll memoises by compiled slot.
    */
-  bucket(slot: number, prefix: string, idType: unknown, isUserID: boolean): number {
+  bucket(slot: number, prefix: Sha256Prefix, idType: unknown, isUserID: boolean): number {
     const memo = this.hashMemo;
     if (memo !== null) {
       const v = memo[slot]!;
       if (v !== 0) return v - 1;
     }
-    const h = sha256Mod10000(prefix + (getUnitID(this.user, idType, isUserID) ?? ''));
+    const unit = getUnitID(this.user, idType, isUserID) ?? '';
+    // `'' + unit` converts exactly as the reference's `prefix + unit` does (valueOf first)
+    const h = sha256Mod10000Prefixed(prefix, typeof unit === 'string' ? unit : '' + (unit as string));
     if (memo !== null) memo[slot] = h + 1;
     return h;
   }

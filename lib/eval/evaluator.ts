@@ -4,7 +4,7 @@
  * overrides first. Never throws for spec content: unknown conditions, cycles and runaway nesting
  * come back as Unsupported results.
  */
-import type { CompiledRule, CompiledSpec } from '../spec/compiled';
+import type { CompiledRule, CompiledSpec, GateRef } from '../spec/compiled';
 import { UNSUPPORTED, PASS } from '../spec/compiled';
 import { lookupOverride } from '../overrides';
 import type { SecondaryExposure } from '../types';
@@ -35,6 +35,16 @@ export function gateResult(ctx: EvalContext, name: string, nested = false): Eval
   const spec = ctx.specs.gates.get(name);
   if (spec === undefined) return UNRECOGNIZED;
   if (nested) ctx.ensureMemo();
+  return memoised(ctx, ctx.gateMemo, spec);
+}
+
+/** A pass_gate/fail_gate check: gateResult(ctx, ref.name, true) with the gate resolved at compile time. */
+export function nestedGateResult(ctx: EvalContext, ref: GateRef): EvalResult {
+  const overrides = ctx.overrides;
+  if (overrides !== null && overrides.gates.size > 0) return gateResult(ctx, ref.name, true);
+  const spec = ref.spec;
+  if (spec === undefined) return UNRECOGNIZED;
+  ctx.ensureMemo();
   return memoised(ctx, ctx.gateMemo, spec);
 }
 

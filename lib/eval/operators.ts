@@ -123,7 +123,7 @@ function membership(caseInsensitive: boolean, negate: boolean, exactRaw: string)
               return Number.isInteger(value) && value >= 0 && value < size ? table[value] === 1 : numbers.has(value);
             }
             const s = String(value);
-            return set.has(s) || set.has(s.toLowerCase());
+            return set.has(s) || set.has(lowerOf(s));
           }
         : (value: unknown): boolean => {
             if (typeof value === 'number' && Number.isFinite(value)) {

@@ -2,7 +2,7 @@
 import { djb2 } from '../hash/djb2';
 import { sha256Base64 } from '../hash/sha256';
 import type { SecondaryExposure } from '../types';
-import type { CompileTools, PerHashMode } from './compiled';
+import type { CompiledSpec, CompileTools, GateRef, PerHashMode } from './compiled';
 import { flatten } from './flat';
 
 export class CompileTables implements CompileTools {
@@ -11,6 +11,7 @@ export class CompileTables implements CompileTools {
   readonly #exposures = new Map<string, SecondaryExposure>();
   readonly #names = new Map<string, PerHashMode<string>>();
   readonly exposureJson = new Map<SecondaryExposure, PerHashMode<string>>();
+  readonly #gateRefs = new Map<string, { name: string; spec: CompiledSpec | undefined }>();
 
   get slotCount(): number {
     return this.#slots.size;
@@ -27,6 +28,20 @@ export class CompileTables implements CompileTools {
       this.#fields.set(field, slot);
     }
     return slot;
+  }
+
+  gateRef(name: string): GateRef {
+    let ref = this.#gateRefs.get(name);
+    if (ref === undefined) {
+      ref = { name, spec: undefined };
+      this.#gateRefs.set(name, ref);
+    }
+    return ref;
+  }
+
+  /** Binds every gateRef handed out to the compiled gates (called once, after compiling them). */
+  bindGates(gates: ReadonlyMap<string, CompiledSpec>): void {
+    for (const ref of this.#gateRefs.values()) ref.spec = gates.get(ref.name);
   }
 
   hashSlot(prefix: string, idType: unknown): number {

@@ -2,7 +2,7 @@
  * parseSpecs: DCS JSON -> validated -> compiled, frozen Specs (reference §1 processing steps, §2).
  */
 import { djb2 } from '../hash/djb2';
-import { hashIdListEntry, sha256Base64 } from '../hash/sha256';
+import { hashIdListEntry, sha256Base64, sha256Prefix } from '../hash/sha256';
 import { SpecKeyMismatchError, SpecParseError, type SpecIssue } from '../errors';
 import type { JsonValue, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
@@ -91,7 +91,7 @@ function compileRule(
     groupName,
     groupNameJson,
     passPercentage: raw.passPercentage,
-    hashPrefix,
+    hashPrefix: sha256Prefix(hashPrefix),
     idType,
     unitIdIsUserID: idTypeIsUserID(idType),
     slot: tools.hashSlot(hashPrefix, idType),
@@ -271,6 +271,7 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
   const gates = compileAll(rawGates, 'gate');
   const configs = compileAll(rawConfigs, 'config');
   const layers = compileAll(rawLayers, 'layer');
+  tools.bindGates(gates);
 
   // the reference keeps specs in a plain object: a "__proto__" name never becomes an entry
   const storeOrder = (m: Map<string, CompiledSpec>) => {

@@ -5,6 +5,7 @@
  * pre-hashed, pre-escaped names) so per-request work is only the user-dependent part.
  */
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
+import type { Sha256Prefix } from '../hash/sha256';
 import type { EvalContext } from '../eval/context';
 import type { EvalResult, InternTable } from '../eval/result';
 
@@ -45,7 +46,7 @@ export interface CompiledRule {
   readonly groupNameJson: string | null;
   readonly passPercentage: number;
   /** `<spec.salt>.<rule.salt ?? rule.id>.` — the unit ID is appended per user. */
-  readonly hashPrefix: string;
+  readonly hashPrefix: Sha256Prefix;
   readonly idType: string | null | undefined;
   readonly unitIdIsUserID: boolean;
   /** Per-evaluation memo slot of this rule's bucket hash (see CompileTools.hashSlot). */
@@ -118,6 +119,17 @@ export interface CompileTools {
   /** A per-evaluation memo slot for `getFromUser(user, field)`; one per distinct field name. */
   fieldSlot(field: string): number;
   exposure(gate: string, gateValue: boolean, ruleID: string): SecondaryExposure;
+  /**
+   * The compiled gate a pass_gate/fail_gate condition names, bound once all gates are compiled
+   * (a condition may name a gate compiled after it), so a nested check skips the by-name lookup.
+   */
+  gateRef(name: string): GateRef;
+}
+
+/** A late-bound reference to a compiled gate; `spec` is undefined for a gate the payload lacks. */
+export interface GateRef {
+  readonly name: string;
+  readonly spec: CompiledSpec | undefined;
 }
 
 export interface CompiledCirParts {

@@ -44,3 +44,23 @@ test('ID-list entries: first 8 chars of base64(sha256(id))', () => {
   assert.equal(hashIdListEntry('blocked-user-1'), 'uqA1R8xi');
   assert.equal(hashIdListEntry('user-1'), 'xsKJ5J6c');
 });
+
+test('prefixed bucket hashing equals hashing the whole string (every prefix length, block edges, non-ASCII)', async () => {
+  const { sha256Prefix, sha256Mod10000Prefixed } = await import('../../lib/hash/sha256');
+  const suffixes = ['', 'u', 'user-1', 'a'.repeat(55), 'b'.repeat(56), 'c'.repeat(64), 'd'.repeat(119), 'é-user', 'x\uD83D\uDE00y', '\uD83D', 'user\u2713'];
+  let compared = 0;
+  for (let p = 0; p <= 140; p++) {
+    const prefixText = ('salt-' + 'k'.repeat(p)).slice(0, p);
+    for (const mixed of [prefixText, prefixText.replace(/k$/, 'ü')]) {
+      const prefix = sha256Prefix(mixed);
+      for (const s of suffixes) {
+        assert.equal(sha256Mod10000Prefixed(prefix, s), sha256Mod10000(mixed + s), `${JSON.stringify(mixed)} + ${JSON.stringify(s)}`);
+        compared++;
+      }
+    }
+  }
+  // a prefix ending inside a surrogate pair joins with the suffix's first code unit, as the reference encodes it
+  const split = sha256Prefix('salt.\uD83D');
+  assert.equal(sha256Mod10000Prefixed(split, '\uDE00user'), sha256Mod10000('salt.\uD83D\uDE00user'));
+  assert.equal(compared, 141 * 2 * suffixes.length);
+});
