@@ -17,7 +17,8 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, sha256Base64, type Specs } from '../lib/index';
+import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, type Specs } from '../lib/index';
+import { sha256Mod10000Prefixed, sha256Prefix, type Sha256Prefix } from '../lib/hash/sha256';
 import { toDcsV2 } from '../test/support/dcs-v2';
 import { generateDcs, type DcsSize, type GeneratedDcs } from '../test/support/generate-dcs';
 import { generateUsers } from '../test/support/generate-users';
@@ -36,8 +37,15 @@ interface Impls {
   core: CoreReference;
 }
 
-async function setup(size: DcsSize): Promise<Impls> {
+/**
+ * `latin1`: the same payload with its one non-Latin-1 character (U+2713 in a generated string value)
+ * replaced. V8 stores a string with any character above U+00FF at two bytes per character, so the
+ * large bootstrap becomes a ~176 KB object instead of ~88 KB, past V8's 128 KB regular-object limit:
+ * every implementation then pays a fresh large-object allocation (page faults) per payload.
+ */
+async function setup(size: DcsSize, latin1 = false): Promise<Impls> {
   const g = generateDcs({ size, seed: SEED });
+  if (latin1) g.dcs = JSON.parse(JSON.stringify(g.dcs).replaceAll('\u2713', '*')) as typeof g.dcs;
   const json = JSON.stringify(g.dcs);
   const specs = parseSpecs(json, { serverSecret: g.secret, idLists: g.idLists });
   const node = await NodeReference.create(json, { secret: g.secret, idLists: g.idLists });
@@ -112,8 +120,15 @@ function countNodeHashes(node: NodeReference, users: readonly object[]): { calls
   return { calls: calls / users.length, distinct: distinct / users.length };
 }
 
+/** Bucket keys shaped like the payload's: `<uuid spec salt>.<22-char rule salt>.<uuid unit ID>` (two SHA-256 blocks). */
+function bucketKey(i: number): string {
+  const hex = (n: number, w: number) => (n >>> 0).toString(16).padStart(w, '0').slice(-w);
+  const uuid = (n: number) => `${hex(n * 2654435761, 8)}-${hex(n, 4)}-4${hex(n * 7, 3)}-a${hex(n * 13, 3)}-${hex(n * 40503, 6)}${hex(n * 97, 6)}`;
+  return `${uuid(i % 211)}.${`Rule${i % 97}xYzAbCdEfGhIjKlMn`.slice(0, 22)}.${uuid(i * 7919 + 1)}`;
+}
+
 function hashCostNs(fn: (s: string) => unknown): number {
-  const inputs = Array.from({ length: 4096 }, (_, i) => `a1b2c3d4-salt-${i}.rule-${i % 97}.user-${i * 7919}`);
+  const inputs = Array.from({ length: 4096 }, (_, i) => bucketKey(i));
   for (let i = 0; i < 50_000; i++) fn(inputs[i & 4095] as string);
   const n = 400_000;
   const t0 = process.hrtime.bigint();
@@ -133,28 +148,44 @@ function copyCostNs(payload: string): number {
 
 async function cirBenches(): Promise<void> {
   const cryptoHash = (s: string) => createHash('sha256').update(s).digest();
-  // the bucket hash Firstlight evaluates with (internal module; falls back to the public base64 one)
-  const internal = (await import('../lib/hash/sha256').catch(() => ({}))) as { sha256Mod10000?: (s: string) => number };
-  const bucketHash = internal.sha256Mod10000 ?? sha256Base64;
-  const flNs = hashCostNs(bucketHash);
+  // the bucket hash Firstlight evaluates with: the rule's compiled salt prefix plus the unit ID
+  const prefixes = new Map<string, Sha256Prefix>();
+  const split = Array.from({ length: 4096 }, (_, i) => {
+    const key = bucketKey(i);
+    const cut = key.lastIndexOf('.') + 1;
+    const text = key.slice(0, cut);
+    let p = prefixes.get(text);
+    if (p === undefined) prefixes.set(text, (p = sha256Prefix(text)));
+    return { prefix: p, unit: key.slice(cut) };
+  });
+  let j = 0;
+  const flNs = hashCostNs(() => {
+    const k = split[j++ & 4095]!;
+    return sha256Mod10000Prefixed(k.prefix, k.unit);
+  });
   const cryptoNs = hashCostNs(cryptoHash);
   const hashNs = Math.min(flNs, cryptoNs);
   notes.push(
-    `SHA-256 cost per short input: Firstlight ${internal.sha256Mod10000 ? 'bucket hash (sha256 → u64 mod 10000)' : 'sha256Base64'} ${flNs.toFixed(0)} ns, node:crypto createHash ${cryptoNs.toFixed(0)} ns; the floor uses the faster.`,
+    `SHA-256 cost per bucket key (${bucketKey(1).length} bytes, two blocks, like the payload's): Firstlight's bucket hash (compiled salt prefix + unit ID, sha256 → u64 mod 10000) ${flNs.toFixed(0)} ns, node:crypto createHash ${cryptoNs.toFixed(0)} ns; the floor uses the faster.`,
   );
-  const plan: { size: DcsSize; users: number; warm: number }[] = QUICK
+  const plan: { size: DcsSize; latin1?: boolean; users: number; warm: number }[] = QUICK
     ? [
         { size: 'small', users: 400, warm: 100 },
         { size: 'large', users: 150, warm: 40 },
+        { size: 'large', latin1: true, users: 150, warm: 40 },
         { size: 'xlarge', users: 30, warm: 8 },
       ]
     : [
         { size: 'small', users: 2000, warm: 1000 },
         { size: 'large', users: 1000, warm: 1000 },
+        { size: 'large', latin1: true, users: 1000, warm: 1000 },
         { size: 'xlarge', users: 150, warm: 200 },
       ];
+  notes.push(
+    'The generated payloads carry one non-Latin-1 character (U+2713) in a string value, so each bootstrap is a two-byte string: on the large payload ~176 KB, past V8\'s 128 KB regular-object limit, and every implementation pays a fresh large-object allocation plus a two-byte UTF-8 length per call. The "Latin-1 text only" row replaces that one character to show the same payload as a one-byte string.',
+  );
   for (const p of plan) {
-    const { specs, node, core } = await setup(p.size);
+    const { specs, node, core } = await setup(p.size, p.latin1);
     // distinct users: [warm-up users..., measured users...]; each implementation sees each once
     const all = generateUsers(`${SEED}-cir-${p.size}`, p.warm + p.users);
     const measured = all.slice(p.warm);
@@ -163,7 +194,7 @@ async function cirBenches(): Promise<void> {
     const nodeWarm = warm.map((u) => cloneUser(u));
     const coreMeasured = measured.map((u) => core.toCoreUser(u));
     const coreWarm = warm.map((u) => core.toCoreUser(u));
-    const label = `CIR djb2, cold users (${p.size})`;
+    const label = `CIR djb2, cold users (${p.size}${p.latin1 ? ', Latin-1 text only' : ''})`;
     log(`${label}: ${p.users} users`);
     const fl = (u: object) => clientInitializeResponseJSON(specs, u, { hash: 'djb2' });
     const nd = (u: object) => JSON.stringify(node.server.getClientInitializeResponse(u as never, undefined, { hash: 'djb2' }));

@@ -17,8 +17,16 @@ import { sha256Prefix } from '../hash/sha256';
 type Extractor = (ctx: EvalContext) => unknown;
 type ExtractorFactory = (c: RawCondition, tools: CompileTools) => Extractor;
 
-const unsupported: CompiledCondition = Object.freeze({ run: () => UNSUPPORTED, mustRunAfterFail: true });
-const always: CompiledCondition = Object.freeze({ run: () => PASS, mustRunAfterFail: false });
+/**
+ * Every compiled condition is built here, so all share one object shape and the evaluator's
+ * loads of `run` / `mustRunAfterFail` stay monomorphic (measured on the large-DCS bootstrap).
+ */
+function condition(mustRunAfterFail: boolean, run: CompiledCondition['run']): CompiledCondition {
+  return { mustRunAfterFail, run };
+}
+
+const unsupported = condition(true, () => UNSUPPORTED);
+const always = condition(false, () => PASS);
 
 function fieldOf(c: RawCondition, tools: CompileTools): { field: string; lower: string; isEnv: boolean; slot: number } | null {
   const field = c.field;
@@ -119,16 +127,13 @@ function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): Co
   const name = String(c.targetValue);
   const ref = tools.gateRef(name);
   const known = nestedExposures(name, tools);
-  return {
-    mustRunAfterFail: true,
-    run(ctx, out): ConditionOutcome {
-      const r = nestedGateResult(ctx.nested(), ref);
-      if (r.unsupported) return UNSUPPORTED;
-      for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
-      out.push(exposureFor(name, r, known));
-      return !!r.value === wantPass ? PASS : FAIL;
-    },
-  };
+  return condition(true, (ctx, out): ConditionOutcome => {
+    const r = nestedGateResult(ctx.nested(), ref);
+    if (r.unsupported) return UNSUPPORTED;
+    for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
+    out.push(exposureFor(name, r, known));
+    return !!r.value === wantPass ? PASS : FAIL;
+  });
 }
 
 /**
@@ -142,35 +147,29 @@ function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
   const refs = names.map((n) => tools.gateRef(n));
   const known = names.map((n) => nestedExposures(n, tools));
   const wantPass = c.type === 'multi_pass_gate';
-  return {
-    mustRunAfterFail: true,
-    run(ctx, out): ConditionOutcome {
-      for (let k = 0; k < names.length; k++) {
-        const name = names[k]!;
-        const r = nestedGateResult(ctx.nested(), refs[k]!);
-        if (r.unsupported) return UNSUPPORTED;
-        out.push(exposureFor(name, r, known[k]!));
-        for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
-        if (r.value === wantPass) return PASS;
-      }
-      return FAIL;
-    },
-  };
+  return condition(true, (ctx, out): ConditionOutcome => {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      const r = nestedGateResult(ctx.nested(), refs[k]!);
+      if (r.unsupported) return UNSUPPORTED;
+      out.push(exposureFor(name, r, known[k]!));
+      for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
+      if (r.value === wantPass) return PASS;
+    }
+    return FAIL;
+  });
 }
 
 function valueCondition(extract: Extractor, test: OperatorTest): CompiledCondition {
-  return {
-    mustRunAfterFail: false,
-    run(ctx) {
-      try {
-        return test(extract(ctx), ctx) ? PASS : FAIL;
-      } catch {
-        // a user value that cannot be coerced (e.g. an object without a prototype) fails the
-        // condition; statsig-node would abandon the whole call instead
-        return FAIL;
-      }
-    },
-  };
+  return condition(false, (ctx): ConditionOutcome => {
+    try {
+      return test(extract(ctx), ctx) ? PASS : FAIL;
+    } catch {
+      // a user value that cannot be coerced (e.g. an object without a prototype) fails the
+      // condition; statsig-node would abandon the whole call instead
+      return FAIL;
+    }
+  });
 }
 
 /**
@@ -183,16 +182,13 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
     const f = fieldOf(c, tools);
     if (f === null || f.isEnv) return null;
     const { slot, field, lower } = f;
-    return {
-      mustRunAfterFail: false,
-      run(ctx) {
-        try {
-          return test(ctx.userField(slot, field, lower), ctx) ? PASS : FAIL;
-        } catch {
-          return FAIL;
-        }
-      },
-    };
+    return condition(false, (ctx): ConditionOutcome => {
+      try {
+        return test(ctx.userField(slot, field, lower), ctx) ? PASS : FAIL;
+      } catch {
+        return FAIL;
+      }
+    });
   }
   if (type === 'user_bucket') {
     const text = String(c.additionalValues?.['salt']) + '.';
@@ -200,30 +196,24 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
     const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
     const slot = tools.hashSlot(text, idType);
-    return {
-      mustRunAfterFail: false,
-      run(ctx) {
-        try {
-          return test(ctx.bucket(slot, prefix, idType, isUser) % 1000, ctx) ? PASS : FAIL;
-        } catch {
-          return FAIL;
-        }
-      },
-    };
+    return condition(false, (ctx): ConditionOutcome => {
+      try {
+        return test(ctx.bucket(slot, prefix, idType, isUser) % 1000, ctx) ? PASS : FAIL;
+      } catch {
+        return FAIL;
+      }
+    });
   }
   if (type === 'unit_id') {
     const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
-    return {
-      mustRunAfterFail: false,
-      run(ctx) {
-        try {
-          return test(getUnitID(ctx.user, idType, isUser), ctx) ? PASS : FAIL;
-        } catch {
-          return FAIL;
-        }
-      },
-    };
+    return condition(false, (ctx): ConditionOutcome => {
+      try {
+        return test(getUnitID(ctx.user, idType, isUser), ctx) ? PASS : FAIL;
+      } catch {
+        return FAIL;
+      }
+    });
   }
   return null;
 }
