@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   });
   try {
     await waitFor(`${origin}/api/health`);
-    const headers = { cookie: COOKIE };
+    // a browser page load (the flags page logs its server-side exposure, as for a real visitor)
+    const headers = { cookie: COOKIE, accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
     const targets = [
       { name: 'page without flags (/bench/plain)', path: '/bench/plain' },
       { name: 'page with flags + bootstrap (/bench/flags)', path: '/bench/flags' },

@@ -118,7 +118,7 @@ test('GET /api/health: source, lcut, age, event queue', async ({ request }) => {
   expect(h).toHaveProperty('eventQueueDepth');
 });
 
-test('server-rendered gate: exposure logged once per request on the server, never for prefetches', async ({ request }) => {
+test('server-rendered gate: a page load logs its exposure once on the server; prefetches and router fetches log none there', async ({ request }) => {
   const count = (id: string) =>
     readEventLog().filter(
       (e) =>
@@ -127,18 +127,24 @@ test('server-rendered gate: exposure logged once per request on the server, neve
         (e.user as { customIDs?: { stableID?: string } })?.customIDs?.stableID === id,
     ).length;
   const prefetched = stableIdIn('hero_copy', 'Classic', 'prefetch');
+  const fetched = stableIdIn('hero_copy', 'Classic', 'router-fetch');
   const viewed = stableIdIn('hero_copy', 'Bold', 'viewed');
-  // browser-level prefetch headers (Next's own router prefetch header is only honoured on RSC requests)
-  const prefetchHeaders: Record<string, string>[] = [{ 'sec-purpose': 'prefetch' }, { purpose: 'prefetch' }];
+  const page = { accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
+  // browser-level prefetches of the document (Next's own router headers never reach the app)
+  const prefetchHeaders: Record<string, string>[] = [{ ...page, 'sec-purpose': 'prefetch' }, { ...page, purpose: 'prefetch' }];
   for (const h of prefetchHeaders) {
     const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${prefetched}`, ...h } })).text();
-    expect(html.includes('skipped (prefetch)'), 'prefetch marked').toBe(true);
+    expect(html.includes('prefetch render: browser logs it when shown'), 'prefetch marked').toBe(true);
   }
-  const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${viewed}` } })).text();
+  // a fetch that is not a page load (the router's RSC requests look like this to the app)
+  const routerHtml = await (await request.get('/', { headers: { cookie: `${COOKIE}=${fetched}`, accept: '*/*', 'sec-fetch-dest': 'empty' } })).text();
+  expect(routerHtml.includes('router render: browser logs it when shown'), 'router fetch marked').toBe(true);
+  const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${viewed}`, ...page } })).text();
   expect(html.includes('server · logged once'), 'exposure logged').toBe(true);
-  // events are delivered in order: once the viewed page's exposure is in the log, a prefetch one would be too
+  // events are delivered in order: once the viewed page's exposure is in the log, the others would be too
   await expect.poll(() => count(viewed), { timeout: 15_000 }).toBe(1);
   expect(count(prefetched)).toBe(0);
+  expect(count(fetched)).toBe(0);
   // the panel reads the gate too (without logging): still exactly one exposure
   expect(readEventLog().filter((e) => (e.user as { customIDs?: { stableID?: string } })?.customIDs?.stableID === viewed && e.eventName === 'statsig::gate_exposure')).toHaveLength(1);
 });
@@ -148,7 +154,8 @@ test('the HTML carries no server secret, no private attribute, and (userEcho min
   const ua = 'Mozilla/5.0 (X11; Linux x86_64) FirstlightPrivacyProbe/9.9';
   const ip = '203.0.113.77';
   const headers = { cookie: `${COOKIE}=${id}; fl_user=alice`, 'user-agent': ua, 'x-forwarded-for': ip, 'accept-language': 'de-DE,de;q=0.9' };
-  const html = await (await request.get('/', { headers })).text();
+  // a browser page load, so the server logs its gate exposure (checked below)
+  const html = await (await request.get('/', { headers: { ...headers, accept: 'text/html', 'sec-fetch-dest': 'document' } })).text();
   expect(htmlText(html, 'signed-in-as')).toBe('alice');
   // the private email did its job (staff rule), yet is nowhere in the page
   expect(html).toContain('data-testid="express-checkout"');

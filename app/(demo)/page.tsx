@@ -1,4 +1,5 @@
-import { getRequestFlags } from '../../server/next';
+import Link from 'next/link';
+import { getRequestFlags, LogExposuresOnShow } from '../../server/next';
 import { Hero, Product, Recs } from '../components/flagged';
 import { ExpressBadge } from '../components/views';
 import { WhyPanel } from '../components/why-panel';
@@ -9,7 +10,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function Home() {
   const flags = await getRequestFlags(FLAGS);
-  // Rendered on the server only: its exposure is logged here, once, and not for prefetches.
+  // Rendered on the server only: its exposure is logged here, once; a prefetch leaves it to the
+  // browser, which logs it only if the prefetched page is shown (LogExposuresOnShow below).
   const express = flags.checkGate('express_checkout');
   const userID = flags.user.userID != null ? String(flags.user.userID) : null;
   return (
@@ -54,8 +56,9 @@ export default async function Home() {
         <WhyPanel flags={flags} />
         <footer className="muted small">
           Every value above was in the first HTML. The browser SDK was bootstrapped from the same evaluation and has made no
-          request except its exposure log to this server.
+          request except its exposure log to this server. <Link href="/how-it-works" data-testid="to-how">How it works</Link>
         </footer>
+        <LogExposuresOnShow gates={flags.exposuresOnShow} />
       </main>
     </>
   );

@@ -131,8 +131,8 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                   </td>
                   <td className="small">
                     {exposure === 'server' ? (
-                      flags.isPrefetch ? (
-                        <span>server · skipped (prefetch)</span>
+                      flags.render !== 'document' ? (
+                        <span data-testid={`exposure-${name}`}>{`server · ${flags.render} render: browser logs it when shown`}</span>
                       ) : (
                         <span data-testid={`exposure-${name}`}>{`server · ${serverLogged ? 'logged once' : 'not read'}`}</span>
                       )

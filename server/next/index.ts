@@ -12,8 +12,9 @@ export { getRequestFlags, getBootstrap, FlagsUnavailableError } from './request-
 export type { RequestFlags, RequestFlagsOptions } from './request-flags';
 export { FirstlightProvider } from './provider';
 export type { FirstlightProviderProps } from './provider';
+export { LogExposuresOnShow } from './exposures-on-show';
 export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stable-id';
-export type { StableIdProxyOptions } from './stable-id';
+export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
 export type { NextIntegrationConfig, UserEcho } from './config';
 export {

@@ -2,14 +2,16 @@
  * One evaluation per request. Server components call `getRequestFlags()` as often as they like:
  * React's cache() memoises it for the duration of the render, so the user is built once, every
  * entity is evaluated once (an `EvaluationSnapshot`), the bootstrap is serialised once, and each
- * server-side exposure is logged at most once per request (never for prefetches).
+ * server-side exposure is logged at most once per request — on the server for a document render,
+ * in the browser when shown for a router or prefetch render.
  */
 import { cache } from 'react';
 import type { StatsigUser } from '../../lib/types';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
-import { isPrefetchRequest, userFromHeaders, type UserFromRequestOptions } from './user';
+import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from './user';
+import type { RenderKind } from './stable-id';
 
 export interface RequestFlags {
   /** The user as built from the request (decorated, private attributes included). */
@@ -19,14 +21,27 @@ export interface RequestFlags {
   readonly bootstrap: string;
   /** `cir.user`: exactly what the browser client is constructed with (parsed on first read). */
   readonly clientUser: StatsigUser;
-  readonly isPrefetch: boolean;
+  /**
+   * What this render is for (see RenderKind). Only a `document` render logs server-side
+   * exposures; `router` and `prefetch` renders may never be shown, so they defer them.
+   */
+  readonly render: RenderKind;
   /**
    * This request's evaluation. `peek*` reads log nothing; `checkGate`/`getConfig`/… log the
-   * exposure once — prefer `checkGate` below, which also skips prefetches.
+   * exposure once, whatever the render — prefer `checkGate` below, which defers when it must.
    */
   readonly snapshot: EvaluationSnapshot;
-  /** Read a gate in a server component; logs its exposure once per request, never for a prefetch. */
+  /**
+   * Read a gate in a server component. A document render logs its exposure once per request; a
+   * router or prefetch render logs nothing and remembers the gate in `exposuresOnShow`.
+   */
   checkGate(name: string): boolean;
+  /**
+   * Gates a router or prefetch render read through `checkGate`, in first-read order. Render
+   * `<LogExposuresOnShow gates={flags.exposuresOnShow} />` after the reads: when the router shows
+   * the payload, the browser logs them then, once. Empty for document renders.
+   */
+  readonly exposuresOnShow: readonly string[];
 }
 
 export class FlagsUnavailableError extends Error {
@@ -56,8 +71,9 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
     ...(opts.only ? { only: opts.only } : {}),
   });
   if (bootstrap === null) throw new FlagsUnavailableError('no specs');
-  const isPrefetch = isPrefetchRequest(h);
+  const render = renderKindFromMark(h);
   let clientUser: StatsigUser | undefined;
+  const deferred: string[] = [];
 
   return {
     user,
@@ -67,13 +83,20 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
       clientUser ??= (JSON.parse(bootstrap) as { user: StatsigUser }).user;
       return clientUser;
     },
-    isPrefetch,
+    render,
     snapshot,
     checkGate(name) {
       const gate = snapshot.peekGate(name);
-      // unknown gates and prefetches log nothing
-      if (isPrefetch || gate.details.reason === 'Unrecognized') return gate.value;
+      // unknown gates log nothing; a render that may never be shown defers to the browser
+      if (gate.details.reason === 'Unrecognized') return gate.value;
+      if (render !== 'document') {
+        if (!deferred.includes(name)) deferred.push(name);
+        return gate.value;
+      }
       return snapshot.checkGate(name);
+    },
+    get exposuresOnShow() {
+      return Object.freeze([...deferred]);
     },
   };
 }

@@ -52,26 +52,58 @@ export interface StableIdProxyOptions {
 }
 
 /**
- * Request header the proxy sets on prefetch requests. Next.js hides its own router headers
- * (`Next-Router-Prefetch`) from server components, so the proxy, which still sees them, marks the
- * request for the render. Always overwritten here, so a browser cannot set it for anyone else.
+ * What a request renders for, as the proxy saw it:
+ *   document  a browser page load (`Sec-Fetch-Dest: document`, or without Fetch Metadata an
+ *             `Accept` that asks for HTML): what it renders is what the user sees;
+ *   router    any other fetch — above all the Next router's RSC requests: navigations, and the
+ *             full prefetches of `<Link prefetch={true}>`, which Next 16 sends with exactly a
+ *             navigation's headers (and strips its own router headers before the proxy runs);
+ *   prefetch  a marked prefetch (`Sec-Purpose`/`Purpose: prefetch`, `Next-Router-Prefetch`).
+ * Only a document render knows it is being shown; the others leave their exposures to the
+ * browser, which logs them if it shows the payload (see LogExposuresOnShow).
  */
-export const PREFETCH_MARK_HEADER = 'x-firstlight-prefetch';
+export type RenderKind = 'document' | 'router' | 'prefetch';
+
+/**
+ * Request header the proxy sets for the render. Next.js strips its own router headers before
+ * server components run, so the proxy, which still sees them, passes the verdict on. Always
+ * overwritten here, so a browser cannot choose it.
+ */
+export const RENDER_KIND_HEADER = 'x-firstlight-render';
 
 interface HeaderGetter {
   get(name: string): string | null;
 }
 
-/** Prefetches render the page but nobody sees it: no exposures for them. */
-export function isPrefetchRequest(headers: HeaderGetter): boolean {
-  if (headers.get(PREFETCH_MARK_HEADER) === '1') return true;
+function isPrefetchRequest(headers: HeaderGetter): boolean {
   if (headers.get('next-router-prefetch') !== null) return true;
   const purpose = (headers.get('purpose') ?? headers.get('sec-purpose') ?? headers.get('x-purpose') ?? '').toLowerCase();
   return purpose.includes('prefetch');
 }
 
+const DOCUMENT_DESTINATIONS = new Set(['document', 'iframe', 'frame']);
+
+/** The proxy's verdict from the request headers it sees. */
+export function renderKindOf(headers: HeaderGetter): RenderKind {
+  if (isPrefetchRequest(headers)) return 'prefetch';
+  if (headers.get('rsc') !== null) return 'router';
+  const dest = headers.get('sec-fetch-dest');
+  if (dest !== null) return DOCUMENT_DESTINATIONS.has(dest.toLowerCase()) ? 'document' : 'router';
+  return (headers.get('accept') ?? '').toLowerCase().includes('text/html') ? 'document' : 'router';
+}
+
 /**
- * Proxy step: make sure the request carries a valid stable-ID cookie, and mark prefetches.
+ * The render kind as server components see it: the proxy's mark, or — without the proxy — the
+ * same verdict from the headers that reach them (Next strips its router headers, not these).
+ */
+export function renderKindFromMark(headers: HeaderGetter): RenderKind {
+  const mark = headers.get(RENDER_KIND_HEADER);
+  if (mark === 'document' || mark === 'router' || mark === 'prefetch') return mark;
+  return renderKindOf(headers);
+}
+
+/**
+ * Proxy step: make sure the request carries a valid stable-ID cookie, and mark the render kind.
  *
  * When the cookie is missing or invalid, mint an ID, set it on the response and rewrite the
  * request's Cookie header so the render of this very request already uses it.
@@ -86,9 +118,7 @@ export function isPrefetchRequest(headers: HeaderGetter): boolean {
 export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): NextResponse {
   const name = stableIdCookieName(opts.clientKey);
   const headers = new Headers(req.headers);
-  const prefetch = isPrefetchRequest(req.headers);
-  headers.delete(PREFETCH_MARK_HEADER);
-  if (prefetch) headers.set(PREFETCH_MARK_HEADER, '1');
+  headers.set(RENDER_KIND_HEADER, renderKindOf(req.headers));
 
   if (parseStableIdCookie(req.cookies.get(name)?.value) !== null) {
     return NextResponse.next({ request: { headers } });

@@ -104,4 +104,4 @@ export async function userFromRequest(opts: UserFromRequestOptions = {}): Promis
   return userFromHeaders(h, c, opts);
 }
 
-export { isPrefetchRequest } from './stable-id';
+export { renderKindFromMark } from './stable-id';
