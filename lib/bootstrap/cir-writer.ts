@@ -183,8 +183,9 @@ function allGates(out: string[], ev: Evaluation, list: readonly CompiledSpec[], 
     const f = r.fragments;
     let text = f === null ? undefined : f[mode];
     if (text === undefined) {
-      text = flatten(spec.keyJson[mode] + ':' + gateEntry(specs, spec, r, mode));
-      if (f !== null) f[mode] = text;
+      text = spec.keyJson[mode] + ':' + gateEntry(specs, spec, r, mode);
+      // only a cached entry is worth flattening; the final join copies a one-off rope as it goes
+      if (f !== null) f[mode] = text = flatten(text);
     }
     if (!first) out.push(',');
     first = false;
@@ -204,8 +205,8 @@ function allConfigs(out: string[], ev: Evaluation, list: readonly CompiledSpec[]
     const f = raw === null || raw === r ? r.fragments : null;
     let text = f === null ? undefined : f[mode];
     if (text === undefined) {
-      text = flatten(spec.keyJson[mode] + ':' + configEntry(ev, spec, r, mode, raw));
-      if (f !== null) f[mode] = text;
+      text = spec.keyJson[mode] + ':' + configEntry(ev, spec, r, mode, raw);
+      if (f !== null) f[mode] = text = flatten(text);
     }
     if (!first) out.push(',');
     first = false;
@@ -264,7 +265,7 @@ export function writeClientInitializeResponse(ev: Evaluation, opts: WriteOptions
   else section(out, order.configs, store.configs, true, includeConfig, (spec) => configEntry(ev, spec, ev.configResult(spec.name), mode), mode);
   out.push('},"layer_configs":{');
   section(out, order.layers, store.layers, order.hasCollisions, includeLayer,
-    (spec) => flatten(layerEntry(ev, spec, ev.layerResult(spec.name), mode)), mode);
+    (spec) => layerEntry(ev, spec, ev.layerResult(spec.name), mode), mode);
 
   const echo = echoUser(ev.user, ev.environment, opts.userEcho);
   out.push(
