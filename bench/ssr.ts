@@ -8,13 +8,16 @@
  *                             exposure, bootstrap serialised into the page, client SDK rendered
  *   /api/bench/precomputed    a precomputed JSON payload of the bootstrap's size
  *   /api/bootstrap            the real bootstrap route (user, evaluation, ETag, serialisation)
- * and prints requests/s, p50/p99 latency and the cost of the feature as a share of the page's
- * server time (1 - rps_flags / rps_plain). The targets run interleaved for BENCH_ROUNDS rounds and
- * each reports its best round, which keeps a busy machine from skewing one side of a ratio.
+ * and prints requests/s, p50/p99 latency, the server's CPU time per request (from /proc, the
+ * server process and its children; autocannon shares the machine's cores, so CPU per request is the
+ * steadier figure) and the cost of the feature as a share of the page's server time, both as
+ * 1 - rps_flags / rps_plain and as (cpu_flags - cpu_plain) / cpu_flags. The targets run
+ * interleaved for BENCH_ROUNDS rounds; requests/s reports each target's best round, CPU per
+ * request sums all rounds.
  * Env: BENCH_DURATION (s per round, default 5), BENCH_CONNECTIONS (10), BENCH_ROUNDS (3).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,6 +63,43 @@ async function waitFor(url: string, ms = 30_000): Promise<void> {
   throw new Error(`server did not become ready: ${url}`);
 }
 
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/**
+ * CPU time (user + system, ms) of a process and all its descendants, from /proc: the server's own
+ * cost per request, which a load generator sharing the machine's two cores cannot blur the way it
+ * blurs requests per second. Returns NaN where /proc is missing.
+ */
+function treeCpuMs(root: number): number {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return NaN;
+  }
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const d of entries) {
+    try {
+      const text = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // fields after "pid (comm)": state ppid … utime(14) stime(15); comm may contain spaces
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended while we read
+    }
+  }
+  let ticks = 0;
+  for (const [pid, st] of stats) {
+    for (let p: number | undefined = pid; p !== undefined && p > 0; p = stats.get(p)?.ppid) {
+      if (p === root) {
+        ticks += st.ticks;
+        break;
+      }
+    }
+  }
+  return (ticks * 1000) / CLK_TCK;
+}
+
 function fmt(n: number, d = 0): string {
   return n.toFixed(d);
 }
@@ -103,23 +143,29 @@ async function main(): Promise<void> {
       }
     }
     const results: Record<string, AutocannonResult> = {};
+    const cpu: Record<string, { ms: number; requests: number }> = {};
     for (let round = 1; round <= ROUNDS; round++) {
       for (const t of targets) {
         process.stdout.write(`[bench:ssr] round ${round}/${ROUNDS} ${t.name}: ${DURATION}s × ${CONNECTIONS} connections … `);
+        const cpu0 = treeCpuMs(server.pid!);
         const r = await autocannon({ url: origin + t.path, connections: CONNECTIONS, duration: DURATION, headers });
+        const c = (cpu[t.path] ??= { ms: 0, requests: 0 });
+        c.ms += treeCpuMs(server.pid!) - cpu0;
+        c.requests += r.requests.total;
         console.log(`${fmt(r.requests.average)} req/s`);
         if (r.non2xx || r.errors) throw new Error(`${t.path}: non-2xx ${r.non2xx}, errors ${r.errors}`);
         const best = results[t.path];
         if (!best || r.requests.average > best.requests.average) results[t.path] = r;
       }
     }
+    const cpuPerReq = (path: string) => cpu[path]!.ms / cpu[path]!.requests;
     const row = (t: (typeof targets)[number]) => {
       const r = results[t.path]!;
-      return `| ${t.name.padEnd(44)} | ${String(sizes[t.path]).padStart(7)} | ${fmt(r.requests.average).padStart(7)} | ${fmt(r.latency.p50, 1).padStart(6)} | ${fmt(r.latency.p99, 1).padStart(6)} |`;
+      return `| ${t.name.padEnd(44)} | ${String(sizes[t.path]).padStart(7)} | ${fmt(r.requests.average).padStart(7)} | ${fmt(r.latency.p50, 1).padStart(6)} | ${fmt(r.latency.p99, 1).padStart(6)} | ${fmt(cpuPerReq(t.path), 2).padStart(9)} |`;
     };
     console.log('');
-    console.log(`| ${'target'.padEnd(44)} | ${'bytes'.padStart(7)} | ${'req/s'.padStart(7)} | ${'p50 ms'.padStart(6)} | ${'p99 ms'.padStart(6)} |`);
-    console.log(`|${'-'.repeat(46)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(8)}|${'-'.repeat(8)}|`);
+    console.log(`| ${'target'.padEnd(44)} | ${'bytes'.padStart(7)} | ${'req/s'.padStart(7)} | ${'p50 ms'.padStart(6)} | ${'p99 ms'.padStart(6)} | ${'CPU ms/req'.padStart(9)} |`);
+    console.log(`|${'-'.repeat(46)}|${'-'.repeat(9)}|${'-'.repeat(9)}|${'-'.repeat(8)}|${'-'.repeat(8)}|${'-'.repeat(11)}|`);
     for (const t of targets) console.log(row(t));
     const plain = results['/bench/plain']!.requests.average;
     const flags = results['/bench/flags']!.requests.average;
@@ -128,7 +174,12 @@ async function main(): Promise<void> {
     const cost = 1 - flags / plain;
     console.log('');
     console.log(`page ratio (flags / plain req/s): ${fmt(flags / plain, 3)}  →  flags + bootstrap cost ${fmt(cost * 100, 1)}% of the page's server time (target ≤ 10%)`);
-    console.log(`bootstrap route ratio (/api/bootstrap / precomputed req/s): ${fmt(boot / pre, 3)}`);
+    const cpuPlain = cpuPerReq('/bench/plain');
+    const cpuFlags = cpuPerReq('/bench/flags');
+    console.log(
+      `server CPU per request (all rounds): plain ${fmt(cpuPlain, 2)} ms, flags ${fmt(cpuFlags, 2)} ms  →  flags + bootstrap cost ${fmt(((cpuFlags - cpuPlain) / cpuFlags) * 100, 1)}% of the page's server CPU time (target ≤ 10%)`,
+    );
+    console.log(`bootstrap route ratio (/api/bootstrap / precomputed req/s): ${fmt(boot / pre, 3)}; server CPU per request ${fmt(cpuPerReq('/api/bootstrap'), 2)} ms vs ${fmt(cpuPerReq('/api/bench/precomputed'), 2)} ms`);
   } finally {
     stop();
   }
