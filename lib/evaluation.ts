@@ -120,7 +120,7 @@ export class Evaluation {
     const o = this.overrides;
     if (o === undefined || o.configs.size === 0 || lookupOverride(o.configs, this.user, spec.name) === null) {
       if (ctx !== this.#ctx) ctx.ensureMemo();
-      return configResult(ctx, spec.name);
+      return configResultOf(ctx, spec);
     }
     const cache = nested ? this.#rawNested : this.#raw;
     let r = cache.get(spec.name);

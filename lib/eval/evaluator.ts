@@ -4,7 +4,7 @@
  * overrides first. Never throws for spec content: unknown conditions, cycles and runaway nesting
  * come back as Unsupported results.
  */
-import type { CompiledRule, CompiledSpec, GateRef } from '../spec/compiled';
+import type { CompiledRule, CompiledSpec, SpecRef } from '../spec/compiled';
 import { UNSUPPORTED, PASS } from '../spec/compiled';
 import { lookupOverride } from '../overrides';
 import type { SecondaryExposure } from '../types';
@@ -39,7 +39,7 @@ export function gateResult(ctx: EvalContext, name: string, nested = false): Eval
 }
 
 /** A pass_gate/fail_gate check: gateResult(ctx, ref.name, true) with the gate resolved at compile time. */
-export function nestedGateResult(ctx: EvalContext, ref: GateRef): EvalResult {
+export function nestedGateResult(ctx: EvalContext, ref: SpecRef): EvalResult {
   const overrides = ctx.overrides;
   if (overrides !== null && overrides.gates.size > 0) return gateResult(ctx, ref.name, true);
   const spec = ref.spec;
@@ -160,10 +160,8 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       }
       if (outcome !== PASS) continue;
       const own = exposures ?? NO_EXPOSURES;
-      if (rule.configDelegate !== null) {
-        const delegateSpec = ctx.specs.configs.get(rule.configDelegate);
-        if (delegateSpec !== undefined) return delegated(ctx, rule.configDelegate, delegateSpec, own);
-      }
+      const delegateSpec = rule.delegateRef?.spec;
+      if (delegateSpec !== undefined) return delegated(ctx, delegateSpec, own);
       const pass = passesPercentage(ctx, rule);
       if (own.length === 0) return pass ? rule.resultPass : rule.resultFail;
       const node = (pass ? rule.internPass : rule.internFail).node(own);
@@ -188,15 +186,10 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
 }
 
 /** A layer rule handing over to its experiment: the experiment's result with both exposure sets. */
-function delegated(
-  ctx: EvalContext,
-  name: string,
-  delegateSpec: CompiledSpec,
-  own: readonly SecondaryExposure[],
-): EvalResult {
+function delegated(ctx: EvalContext, delegateSpec: CompiledSpec, own: readonly SecondaryExposure[]): EvalResult {
   const inner = ctx.nested();
   inner.ensureMemo();
-  const d = configResult(inner, name);
+  const d = configResultOf(inner, delegateSpec);
   let secondary: readonly SecondaryExposure[] = own;
   if (d.secondary.length > 0) {
     const list = own.slice();
@@ -204,5 +197,5 @@ function delegated(
     secondary = list;
   }
   return new EvalResult(d.value, d.ruleId, d.ruleIdJson, d.groupName, d.groupNameJson, d.idType, secondary, own,
-    d.json, delegateSpec.explicitParameters, name, d.isExperimentGroup, d.unsupported, d.version, d.reason);
+    d.json, delegateSpec.explicitParameters, delegateSpec.name, d.isExperimentGroup, d.unsupported, d.version, d.reason);
 }

@@ -2,7 +2,7 @@
 import { djb2 } from '../hash/djb2';
 import { sha256Base64 } from '../hash/sha256';
 import type { SecondaryExposure } from '../types';
-import type { CompiledSpec, CompileTools, GateRef, PerHashMode } from './compiled';
+import type { CompiledSpec, CompileTools, PerHashMode, SpecRef } from './compiled';
 import { flatten } from './flat';
 
 export class CompileTables implements CompileTools {
@@ -12,6 +12,7 @@ export class CompileTables implements CompileTools {
   readonly #names = new Map<string, PerHashMode<string>>();
   readonly exposureJson = new Map<SecondaryExposure, PerHashMode<string>>();
   readonly #gateRefs = new Map<string, { name: string; spec: CompiledSpec | undefined }>();
+  readonly #configRefs = new Map<string, { name: string; spec: CompiledSpec | undefined }>();
 
   get slotCount(): number {
     return this.#slots.size;
@@ -30,18 +31,18 @@ export class CompileTables implements CompileTools {
     return slot;
   }
 
-  gateRef(name: string): GateRef {
-    let ref = this.#gateRefs.get(name);
-    if (ref === undefined) {
-      ref = { name, spec: undefined };
-      this.#gateRefs.set(name, ref);
-    }
-    return ref;
+  gateRef(name: string): SpecRef {
+    return refIn(this.#gateRefs, name);
   }
 
-  /** Binds every gateRef handed out to the compiled gates (called once, after compiling them). */
-  bindGates(gates: ReadonlyMap<string, CompiledSpec>): void {
+  configRef(name: string): SpecRef {
+    return refIn(this.#configRefs, name);
+  }
+
+  /** Binds every reference handed out to the compiled specs (called once, after compiling them all). */
+  bind(gates: ReadonlyMap<string, CompiledSpec>, configs: ReadonlyMap<string, CompiledSpec>): void {
     for (const ref of this.#gateRefs.values()) ref.spec = gates.get(ref.name);
+    for (const ref of this.#configRefs.values()) ref.spec = configs.get(ref.name);
   }
 
   hashSlot(prefix: string, idType: unknown): number {
@@ -82,4 +83,13 @@ export class CompileTables implements CompileTools {
     }
     return n;
   }
+}
+
+function refIn(refs: Map<string, { name: string; spec: CompiledSpec | undefined }>, name: string): SpecRef {
+  let ref = refs.get(name);
+  if (ref === undefined) {
+    ref = { name, spec: undefined };
+    refs.set(name, ref);
+  }
+  return ref;
 }

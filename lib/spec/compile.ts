@@ -104,6 +104,7 @@ function compileRule(
     internFail: new InternTable(),
     isExperimentGroup,
     configDelegate: raw.configDelegate ?? null,
+    delegateRef: raw.configDelegate == null ? null : tools.configRef(raw.configDelegate),
     conditions: Object.freeze(conditions),
     hasNestedGates: conditions.some((c) => c.mustRunAfterFail),
   });
@@ -271,7 +272,7 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
   const gates = compileAll(rawGates, 'gate');
   const configs = compileAll(rawConfigs, 'config');
   const layers = compileAll(rawLayers, 'layer');
-  tools.bindGates(gates);
+  tools.bind(gates, configs);
 
   // the reference keeps specs in a plain object: a "__proto__" name never becomes an entry
   const storeOrder = (m: Map<string, CompiledSpec>) => {

@@ -66,6 +66,8 @@ export interface CompiledRule {
   readonly internFail: InternTable;
   readonly isExperimentGroup: boolean;
   readonly configDelegate: string | null;
+  /** The config `configDelegate` names (null when the rule does not delegate). */
+  readonly delegateRef: SpecRef | null;
   readonly conditions: readonly CompiledCondition[];
   readonly hasNestedGates: boolean;
 }
@@ -120,14 +122,16 @@ export interface CompileTools {
   fieldSlot(field: string): number;
   exposure(gate: string, gateValue: boolean, ruleID: string): SecondaryExposure;
   /**
-   * The compiled gate a pass_gate/fail_gate condition names, bound once all gates are compiled
-   * (a condition may name a gate compiled after it), so a nested check skips the by-name lookup.
+   * The compiled gate a pass_gate/fail_gate condition names, or the config a layer rule delegates
+   * to, bound once everything is compiled (a reference may name a spec compiled after it), so an
+   * evaluation skips the by-name lookup.
    */
-  gateRef(name: string): GateRef;
+  gateRef(name: string): SpecRef;
+  configRef(name: string): SpecRef;
 }
 
-/** A late-bound reference to a compiled gate; `spec` is undefined for a gate the payload lacks. */
-export interface GateRef {
+/** A late-bound reference to a compiled spec; `spec` is undefined for a name the payload lacks. */
+export interface SpecRef {
   readonly name: string;
   readonly spec: CompiledSpec | undefined;
 }
