@@ -58,7 +58,7 @@ export default async function Home() {
           Every value above was in the first HTML. The browser SDK was bootstrapped from the same evaluation and has made no
           request except its exposure log to this server. <Link href="/how-it-works" data-testid="to-how">How it works</Link>
         </footer>
-        <LogExposuresOnShow gates={flags.exposuresOnShow} />
+        <LogExposuresOnShow {...flags.exposuresOnShow} />
       </main>
     </>
   );

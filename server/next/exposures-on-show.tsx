@@ -9,11 +9,19 @@
 import { useEffect } from 'react';
 import { useStatsigClient } from '@statsig/react-bindings';
 
-export function LogExposuresOnShow({ gates }: { gates: readonly string[] }) {
+export interface ExposuresOnShow {
+  /** Gates the server read for this render without logging them. */
+  readonly gates: readonly string[];
+  /** One ID per server render, so a re-render of the same page (new user, refresh) logs again. */
+  readonly renderId: string;
+}
+
+export function LogExposuresOnShow({ gates, renderId }: ExposuresOnShow) {
   const { client } = useStatsigClient();
   const key = gates.join('\u0000');
   useEffect(() => {
+    // js-client dedupes repeats of one user's exposure itself
     for (const gate of key === '' ? [] : key.split('\u0000')) client.checkGate(gate);
-  }, [client, key]);
+  }, [client, key, renderId]);
   return null;
 }

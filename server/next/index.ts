@@ -13,6 +13,7 @@ export type { RequestFlags, RequestFlagsOptions } from './request-flags';
 export { FirstlightProvider } from './provider';
 export type { FirstlightProviderProps } from './provider';
 export { LogExposuresOnShow } from './exposures-on-show';
+export type { ExposuresOnShow } from './exposures-on-show';
 export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stable-id';
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';

@@ -12,6 +12,7 @@ import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from './user';
 import type { RenderKind } from './stable-id';
+import type { ExposuresOnShow } from './exposures-on-show';
 
 export interface RequestFlags {
   /** The user as built from the request (decorated, private attributes included). */
@@ -37,11 +38,12 @@ export interface RequestFlags {
    */
   checkGate(name: string): boolean;
   /**
-   * Gates a router or prefetch render read through `checkGate`, in first-read order. Render
-   * `<LogExposuresOnShow gates={flags.exposuresOnShow} />` after the reads: when the router shows
-   * the payload, the browser logs them then, once. Empty for document renders.
+   * The gates a router or prefetch render read through `checkGate` (first-read order), with an ID
+   * of this render. Spread it into `<LogExposuresOnShow {...flags.exposuresOnShow} />` after the
+   * reads: when the router shows the payload the browser logs them, once per shown render (a
+   * `router.refresh()` for a new user is a new render). No gates for document renders.
    */
-  readonly exposuresOnShow: readonly string[];
+  readonly exposuresOnShow: ExposuresOnShow;
 }
 
 export class FlagsUnavailableError extends Error {
@@ -74,6 +76,7 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
   const render = renderKindFromMark(h);
   let clientUser: StatsigUser | undefined;
   const deferred: string[] = [];
+  let renderId: string | undefined;
 
   return {
     user,
@@ -96,7 +99,8 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
       return snapshot.checkGate(name);
     },
     get exposuresOnShow() {
-      return Object.freeze([...deferred]);
+      renderId ??= crypto.randomUUID();
+      return Object.freeze({ gates: Object.freeze([...deferred]), renderId });
     },
   };
 }
