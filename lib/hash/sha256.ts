@@ -394,13 +394,24 @@ export interface Sha256Prefix {
   readonly tail: Int32Array;
   readonly tailBytes: number;
   readonly totalBytes: number;
-  /** False when the prefix ends inside a surrogate pair: such keys take the plain path. */
+  /** False when the encoder would pair the prefix's last code unit with the unit ID's first. */
   readonly streamable: boolean;
 }
 
+/** Whether encode() reads `s`'s last code unit as the first half of a pair (it pairs every surrogate, lone or not). */
+function endsInsidePair(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xe000) {
+      if (i === s.length - 1) return true;
+      i++;
+    }
+  }
+  return false;
+}
+
 export function sha256Prefix(text: string): Sha256Prefix {
-  const last = text.length === 0 ? 0 : text.charCodeAt(text.length - 1);
-  const streamable = last < 0xd800 || last > 0xdbff;
+  const streamable = !endsInsidePair(text);
   const n = encode(text);
   const full = n >> 6;
   resetState();

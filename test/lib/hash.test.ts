@@ -59,8 +59,10 @@ test('prefixed bucket hashing equals hashing the whole string (every prefix leng
       }
     }
   }
-  // a prefix ending inside a surrogate pair joins with the suffix's first code unit, as the reference encodes it
-  const split = sha256Prefix('salt.\uD83D');
-  assert.equal(sha256Mod10000Prefixed(split, '\uDE00user'), sha256Mod10000('salt.\uD83D\uDE00user'));
+  // a prefix ending in a surrogate the encoder pairs with the next code unit (high or lone low,
+  // as the reference encodes it) joins with the suffix's first code unit; a complete pair does not
+  for (const [prefixText, suffix] of [['salt.\uD83D', '\uDE00user'], ['a\uDC00', 'b'], ['x.\uDC00', '12'], ['x\uD83D\uDE00', 'u'], ['\uDC00\uDC00', 'v']]) {
+    assert.equal(sha256Mod10000Prefixed(sha256Prefix(prefixText!), suffix!), sha256Mod10000(prefixText! + suffix!), JSON.stringify(prefixText));
+  }
   assert.equal(compared, 141 * 2 * suffixes.length);
 });
