@@ -134,11 +134,11 @@ test('server-rendered gate: a page load logs its exposure once on the server; pr
   const prefetchHeaders: Record<string, string>[] = [{ ...page, 'sec-purpose': 'prefetch' }, { ...page, purpose: 'prefetch' }];
   for (const h of prefetchHeaders) {
     const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${prefetched}`, ...h } })).text();
-    expect(html.includes('prefetch render: browser logs it when shown'), 'prefetch marked').toBe(true);
+    expect(html.includes('prefetch render: logged when shown'), 'prefetch marked').toBe(true);
   }
   // a fetch that is not a page load (the router's RSC requests look like this to the app)
   const routerHtml = await (await request.get('/', { headers: { cookie: `${COOKIE}=${fetched}`, accept: '*/*', 'sec-fetch-dest': 'empty' } })).text();
-  expect(routerHtml.includes('router render: browser logs it when shown'), 'router fetch marked').toBe(true);
+  expect(routerHtml.includes('router render: logged when shown'), 'router fetch marked').toBe(true);
   const html = await (await request.get('/', { headers: { cookie: `${COOKIE}=${viewed}`, ...page } })).text();
   expect(html.includes('server · logged once'), 'exposure logged').toBe(true);
   // events are delivered in order: once the viewed page's exposure is in the log, the others would be too
@@ -174,4 +174,37 @@ test('the HTML carries no server secret, no private attribute, and (userEcho min
       ),
     )
     .toBe(true);
+});
+
+test('POST /api/statsig/shown: same-origin only, zod-validated, logs each known gate once for the request\'s user', async ({ request }) => {
+  const id = stableIdIn('hero_copy', 'Classic', 'shown-route');
+  const cookie = `${COOKIE}=${id}`;
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    request.post('/api/statsig/shown', { headers: { cookie, 'content-type': 'application/json', ...headers }, data: body });
+  const logged = () =>
+    readEventLog().filter(
+      (e) =>
+        e.eventName === 'statsig::gate_exposure' &&
+        (e.user as { customIDs?: { stableID?: string } })?.customIDs?.stableID === id,
+    );
+
+  expect((await post('{"gates":["express_checkout"]}', { 'sec-fetch-site': 'cross-site' })).status()).toBe(403);
+  for (const bad of ['', 'not json', '{}', '{"gates":[]}', '{"gates":"express_checkout"}', `{"gates":[${'"g",'.repeat(100)}"g"]}`, `{"gates":["${'x'.repeat(300)}"]}`]) {
+    const res = await post(bad);
+    expect(res.status(), bad.slice(0, 40)).toBe(400);
+  }
+  expect((await post('x'.repeat(20_000))).status()).toBe(413);
+
+  const unknown = await post('{"gates":["no_such_gate"]}', { 'sec-fetch-site': 'same-origin' });
+  expect(unknown.status()).toBe(202);
+  expect(await unknown.json()).toEqual({ success: true, gates: 0 });
+  const ok = await post('{"gates":["express_checkout","express_checkout"]}', { 'sec-fetch-site': 'same-origin' });
+  expect(ok.status()).toBe(202);
+  expect(await ok.json()).toEqual({ success: true, gates: 1 });
+  await expect.poll(() => logged().length, { timeout: 15_000 }).toBe(1);
+  // a second report of the same render (or a revisit) is a repeat the server dedupes
+  expect((await post('{"gates":["express_checkout"]}')).status()).toBe(202);
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(logged()).toHaveLength(1);
+  expect((logged()[0]!.metadata as { gate?: string }).gate).toBe('express_checkout');
 });

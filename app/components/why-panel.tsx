@@ -132,7 +132,7 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                   <td className="small">
                     {exposure === 'server' ? (
                       flags.render !== 'document' ? (
-                        <span data-testid={`exposure-${name}`}>{`server · ${flags.render} render: browser logs it when shown`}</span>
+                        <span data-testid={`exposure-${name}`}>{`server · ${flags.render} render: logged when shown`}</span>
                       ) : (
                         <span data-testid={`exposure-${name}`}>{`server · ${serverLogged ? 'logged once' : 'not read'}`}</span>
                       )

@@ -13,13 +13,14 @@ export type { RequestFlags, RequestFlagsOptions } from './request-flags';
 export { FirstlightProvider } from './provider';
 export type { FirstlightProviderProps } from './provider';
 export { LogExposuresOnShow } from './exposures-on-show';
-export type { ExposuresOnShow } from './exposures-on-show';
+export type { ExposuresOnShow, LogExposuresOnShowProps } from './exposures-on-show';
 export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stable-id';
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
 export type { NextIntegrationConfig, UserEcho } from './config';
 export {
   makeBootstrapGET,
+  makeExposuresShownPOST,
   bootstrapPOST,
   eventsPOST,
   initializePOST,

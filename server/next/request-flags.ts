@@ -2,8 +2,8 @@
  * One evaluation per request. Server components call `getRequestFlags()` as often as they like:
  * React's cache() memoises it for the duration of the render, so the user is built once, every
  * entity is evaluated once (an `EvaluationSnapshot`), the bootstrap is serialised once, and each
- * server-side exposure is logged at most once per request — on the server for a document render,
- * in the browser when shown for a router or prefetch render.
+ * server-side exposure is logged at most once per request — at once for a document render, and for
+ * a router or prefetch render only when the browser reports it shown (POST /api/statsig/shown).
  */
 import { cache } from 'react';
 import type { StatsigUser } from '../../lib/types';
@@ -38,10 +38,11 @@ export interface RequestFlags {
    */
   checkGate(name: string): boolean;
   /**
-   * The gates a router or prefetch render read through `checkGate` (first-read order), with an ID
-   * of this render. Spread it into `<LogExposuresOnShow {...flags.exposuresOnShow} />` after the
-   * reads: when the router shows the payload the browser logs them, once per shown render (a
-   * `router.refresh()` for a new user is a new render). No gates for document renders.
+   * The gates a router or prefetch render has read through `checkGate` so far (first-read order),
+   * with an ID of this render. Spread it into `<LogExposuresOnShow {...flags.exposuresOnShow} />`
+   * after the reads — in every server component that reads gates, since a child renders after its
+   * parent's JSX is built (repeats are deduped by the server). When the router shows the payload,
+   * the browser reports it and the server logs the exposures then. No gates for document renders.
    */
   readonly exposuresOnShow: ExposuresOnShow;
 }
@@ -90,7 +91,7 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
     snapshot,
     checkGate(name) {
       const gate = snapshot.peekGate(name);
-      // unknown gates log nothing; a render that may never be shown defers to the browser
+      // unknown gates log nothing; a render that may never be shown waits until the browser shows it
       if (gate.details.reason === 'Unrecognized') return gate.value;
       if (render !== 'document') {
         if (!deferred.includes(name)) deferred.push(name);

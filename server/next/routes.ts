@@ -18,6 +18,7 @@ export const LIMITS = {
   eventsPerBatch: 2000,
   initializeBody: 64 * 1024,
   exceptionBody: 64 * 1024,
+  shownBody: 16 * 1024,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +236,45 @@ export async function eventsPOST(req: Request): Promise<Response> {
     // keep the client's retry semantics: only transient faults are 5xx
     return errorResponse(e);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /api/statsig/shown — the browser shows a router or prefetch render: log its deferred gate reads
+
+export const shownBodySchema = z.object({
+  gates: z.array(z.string().min(1).max(256)).min(1).max(100),
+});
+
+/**
+ * The page a router or prefetch render produced is on screen (see LogExposuresOnShow): log the
+ * server-side gate exposures that render deferred. The user is built from this request exactly as
+ * the page built it (same cookies and headers, same options), and the exposures go through the
+ * server's own pipeline, so a gate already logged by an earlier page load of this user is deduped
+ * like any repeat. Only same-origin callers: a cross-site page cannot log for the visitor.
+ */
+export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
+  return async function POST(req: Request & { cookies: CookieReader }): Promise<Response> {
+    try {
+      const site = req.headers.get('sec-fetch-site');
+      if (site !== null && site !== 'same-origin') throw new HttpError(403, 'only the page\'s own origin may report what it showed');
+      const bytes = await readBodyLimited(req, LIMITS.shownBody);
+      const parsed = shownBodySchema.safeParse(parseJson(new TextDecoder().decode(bytes)));
+      if (!parsed.success) throw zodError(parsed.error);
+      const statsig = await readyStatsig();
+      const clientKey = opts.clientKey ?? nextConfig().clientKey;
+      const user = userFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
+      const snapshot = statsig.evaluateAll(user, { clientKey });
+      let logged = 0;
+      for (const gate of new Set(parsed.data.gates)) {
+        if (snapshot.peekGate(gate).details.reason === 'Unrecognized') continue;
+        snapshot.checkGate(gate);
+        logged++;
+      }
+      return json(202, { success: true, gates: logged });
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
