@@ -179,7 +179,16 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       chunks.push(c as Buffer);
     }
     const raw = Buffer.concat(chunks);
-    return req.headers['content-encoding'] === 'gzip' ? gunzipAsync(raw) : raw;
+    if (req.headers['content-encoding'] !== 'gzip') return raw;
+    try {
+      // the limit holds for the inflated body too: a small gzip bomb must not cost gigabytes
+      return await gunzipAsync(raw, { maxOutputLength: o.maxBodyBytes });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw Object.assign(new Error('inflated request body too large'), { status: 413 });
+      }
+      throw Object.assign(new Error('request body is not valid gzip'), { status: 400 });
+    }
   }
 
   function apiKeyOf(req: IncomingMessage): string | null {

@@ -195,6 +195,15 @@ describe('forward proxy (cache=local)', () => {
     assert.equal(h.dropped, 0);
     assert.equal((await post(`${proxy.url}/v1/log_event`, '{"events":[]}')).status, 401);
     assert.equal((await post(`${proxy.url}/v1/log_event`, 'not json', { 'statsig-api-key': FIXTURE_SECRET })).status, 400);
+    // the body limit holds after inflating: a 1 MB gzip of 1 GB of zeros is refused, not inflated
+    const bomb = gzipSync(Buffer.alloc(1024 * 1024 * 1024), { level: 9 });
+    assert.ok(bomb.length < 2 * 1024 * 1024, `bomb is ${bomb.length} bytes`);
+    const rssBefore = process.memoryUsage().rss;
+    const refused = await post(`${proxy.url}/v1/log_event`, bomb, { 'statsig-api-key': FIXTURE_SECRET, 'content-encoding': 'gzip' });
+    assert.equal(refused.status, 413);
+    assert.ok(process.memoryUsage().rss - rssBefore < 256 * 1024 * 1024, 'inflating stopped at the limit');
+    const notGzip = await post(`${proxy.url}/v1/log_event`, 'plain text', { 'statsig-api-key': FIXTURE_SECRET, 'content-encoding': 'gzip' });
+    assert.equal(notGzip.status, 400);
   });
 
   test('/health and /metrics describe keys by a hash label, never the key', async () => {
