@@ -107,12 +107,16 @@ export class EventLogger {
     return { complete, pending };
   }
 
-  /** Delivers what it can within `timeoutMs`, then stops; the remainder is counted as dropped. */
+  /**
+   * Delivers what it can within `timeoutMs`, then stops; the remainder is counted as dropped.
+   * Events logged once shutdown has begun are refused (and counted as refused), so none can slip
+   * in behind the final flush uncounted.
+   */
   async shutdown(timeoutMs = 5_000): Promise<FlushResult> {
     if (this.#closed) return { complete: true, pending: 0 };
-    const result = await this.flush(timeoutMs);
     this.#closed = true;
     clearInterval(this.#timer);
+    const result = await this.flush(timeoutMs);
     await Promise.all(this.#channels.map((ch) => ch.close()));
     return result;
   }

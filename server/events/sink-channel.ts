@@ -79,9 +79,16 @@ export class SinkChannel {
     } else {
       this.#queue.push({ events: [...events], attempts: 0 });
     }
-    this.#draining ??= this.#drain().finally(() => {
+    this.#kick();
+  }
+
+  #kick(): void {
+    if (this.#draining !== null || this.#closed) return;
+    this.#draining = this.#drain().finally(() => {
       this.#draining = null;
-      this.#notifyIdle();
+      // a push between the loop's last check and here saw a drain still set: pick its batch up
+      if (this.#queue.length > 0 && !this.#closed) this.#kick();
+      else this.#notifyIdle();
     });
   }
 

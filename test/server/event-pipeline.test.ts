@@ -231,3 +231,58 @@ test('disabled logging accepts nothing and counts it', () => {
   assert.equal(logger.counters().refused, 1);
   assert.equal(logger.counters().logged, 0);
 });
+
+/** A sink that records batches and lets a test run code right after a send resolves. */
+class RecordingSink implements EventSink {
+  readonly name = 'recording';
+  readonly batches: StatsigEvent[][] = [];
+  afterSend: (() => void) | null = null;
+  async send(batch: readonly StatsigEvent[]): Promise<void> {
+    this.batches.push([...batch]);
+    const after = this.afterSend;
+    this.afterSend = null;
+    // runs in the continuation after send resolves, before the drain loop has finished
+    if (after) queueMicrotask(after);
+  }
+}
+
+test('a batch handed over while the drain is finishing is still delivered (no stranded batch)', async () => {
+  for (const depth of [0, 1, 2, 3, 4, 5, 8]) {
+    const sink = new RecordingSink();
+    const logger = new EventLogger(config([sink], { batchSize: 2 }));
+    let i = 0;
+    sink.afterSend = () => {
+      // log a full batch a few microtasks after the send resolved
+      let hop = () => {
+        logger.log(event(i++));
+        logger.log(event(i++));
+      };
+      for (let d = 0; d < depth; d++) {
+        const next = hop;
+        hop = () => queueMicrotask(next);
+      }
+      hop();
+    };
+    logger.log(event(i++));
+    logger.log(event(i++));
+    await waitFor(() => sink.batches.length >= 2, `second batch delivered (depth ${depth})`);
+    const r = await logger.shutdown(1_000);
+    assert.deepEqual(r, { complete: true, pending: 0 }, `depth ${depth}`);
+    assert.equal(sink.batches.flat().length, 4, `depth ${depth}`);
+    assert.equal(logger.counters().sinks[0]!.dropped.shutdown, 0);
+  }
+});
+
+test('events logged while shutdown is flushing are refused and counted, never lost silently', async () => {
+  const sink = new RecordingSink();
+  const logger = new EventLogger(config([sink], { batchSize: 100 }));
+  logger.log(event(1));
+  sink.afterSend = () => logger.log(event(2));
+  const r = await logger.shutdown(1_000);
+  assert.deepEqual(r, { complete: true, pending: 0 });
+  const c = logger.counters();
+  assert.equal(sink.batches.flat().length, 1);
+  assert.equal(c.logged, 1);
+  assert.equal(c.refused, 1, 'the late event is counted');
+  assert.equal(c.buffered, 0);
+});
