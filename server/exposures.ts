@@ -4,7 +4,7 @@
  * evaluation used in).
  */
 import type { DynamicConfig, FeatureGate, JsonValue, Layer, StatsigUser } from '../lib/types';
-import { eventUser, type EventUser, type StatsigEvent } from './events/event';
+import { eventUser, jsonCopy, type EventUser, type StatsigEvent } from './events/event';
 import { configExposure, exposureDedupeKey, gateExposure, layerExposure, type ExposureContext } from './events/exposure-events';
 import type { EventLogger } from './events/event-logger';
 
@@ -44,7 +44,9 @@ export class Exposures {
   }
 
   custom(user: StatsigUser, eventName: string, value: string | number | null, metadata: Record<string, JsonValue> | null): boolean {
-    const event: StatsigEvent = { eventName, user: this.#user(user), value, metadata, time: Date.now() };
+    // metadata is the caller's: copied as JSON (a BigInt or a cycle must not poison a whole batch)
+    const meta = metadata === null ? null : (jsonCopy(metadata) as Record<string, JsonValue>);
+    const event: StatsigEvent = { eventName, user: this.#user(user), value, metadata: meta, time: Date.now() };
     return this.#events.log(event);
   }
 

@@ -19,8 +19,31 @@ export interface StatsigEvent {
  * process; `statsigEnvironment` is the one evaluation used.
  */
 export function eventUser(user: StatsigUser, environment: StatsigUser['statsigEnvironment'] | undefined): EventUser {
-  const copy = JSON.parse(JSON.stringify({ ...user, privateAttributes: null })) as EventUser;
+  const copy = jsonCopy({ ...user, privateAttributes: null }) as EventUser;
   copy.privateAttributes = null;
   if (environment) copy.statsigEnvironment = { ...environment };
   return copy;
+}
+
+/**
+ * A JSON copy of `value` that cannot throw: users are taken as leniently as statsig-node takes them,
+ * so a custom field may hold a BigInt or a cycle. Those become a decimal string and an omitted
+ * repeat; everything JSON can hold copies as JSON copies it (the fast path, tried first).
+ */
+export function jsonCopy(value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    const seen = new WeakSet<object>();
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return undefined;
+        seen.add(v);
+      }
+      return v;
+    });
+  }
+  return text === undefined ? null : JSON.parse(text);
 }

@@ -316,3 +316,31 @@ test('typed getters: the result has the type of the default, and a value of anot
   assert.ok(Object.isFrozen(pricing));
   await statsig.shutdown();
 });
+
+test('users and metadata JSON cannot copy (BigInt, cycles) neither throw from checks nor poison a batch', async () => {
+  const { statsig, sink } = local();
+  await statsig.initialize();
+  const cycle: Record<string, unknown> = { a: 1 };
+  cycle['self'] = cycle;
+  const odd = [
+    { userID: 'big-1', custom: { n: 10n } },
+    { userID: 'cyc-1', custom: { c: cycle } },
+  ] as never[];
+  for (const u of odd) {
+    assert.doesNotThrow(() => statsig.checkGate(u, 'public_gate'));
+    assert.equal(statsig.checkGate(u, 'public_gate'), true);
+    assert.equal(statsig.logEvent(u, 'purchase', 1, { sku: 'a' }), true);
+  }
+  assert.equal(statsig.logEvent(u1, 'purchase', 2, { big: 5n, nested: cycle } as never), true);
+  const r = await statsig.flush(2_000);
+  assert.deepEqual(r, { complete: true, pending: 0 });
+  const byUser = (id: string) => sink.events.filter((e) => e.user?.userID === id);
+  assert.deepEqual(byUser('big-1').map((e) => e.eventName), ['statsig::gate_exposure', 'purchase']);
+  assert.equal((byUser('big-1')[0]!.user!.custom as { n: unknown }).n, '10');
+  assert.deepEqual(byUser('cyc-1')[0]!.user!.custom, { c: { a: 1 } });
+  const custom = sink.events.find((e) => e.eventName === 'purchase' && e.value === 2)!;
+  assert.deepEqual(custom.metadata, { big: '5', nested: { a: 1 } });
+  // everything in the batch is plain JSON now
+  assert.doesNotThrow(() => JSON.stringify(sink.events));
+  await statsig.shutdown();
+});
