@@ -19,9 +19,12 @@ export interface ManifestEntry {
   readonly creationTime: number;
 }
 
-/** Entries of a manifest that can be used; malformed ones are skipped, as statsig-node does. */
-export function readManifest(json: unknown): ManifestEntry[] {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return [];
+/**
+ * Entries of a manifest that can be used; malformed entries are skipped, as statsig-node does.
+ * null when the manifest itself is not an object: the caller keeps its lists.
+ */
+export function readManifest(json: unknown): ManifestEntry[] | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
   const out: ManifestEntry[] = [];
   for (const [name, v] of Object.entries(json as Record<string, unknown>)) {
     const e = v as Record<string, unknown> | null;

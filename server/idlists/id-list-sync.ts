@@ -46,6 +46,8 @@ export class IdListSync {
   start(): void {
     if (this.#stopped) return;
     const tick = () => {
+      // a sync in flight when stop() ran must not schedule another
+      if (this.#stopped) return;
       this.#timer = setTimeout(() => void this.syncNow().finally(tick), jittered(this.#c.intervalMs));
       this.#timer.unref();
     };
@@ -86,7 +88,10 @@ export class IdListSync {
     let ok = true;
     try {
       const res = await this.#c.client.send({ method: 'POST', url: this.#c.url, body: '{}', signal });
-      const reads = reconcile(this.#lists, readManifest(JSON.parse(res.body)));
+      const manifest = readManifest(JSON.parse(res.body));
+      // a manifest that is not an object (null, [], a string) is a bad answer, not "no lists"
+      if (manifest === null) throw new Error('get_id_lists: the manifest is not a JSON object; the lists in force stay');
+      const reads = reconcile(this.#lists, manifest);
       for (const read of reads) {
         try {
           const file = await this.#c.client.send({

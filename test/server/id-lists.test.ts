@@ -88,3 +88,50 @@ test('a failing manifest keeps the lists in force and is visible in health', asy
     await t.close().catch(() => {});
   }
 });
+
+test('a manifest that is not an object (null, [], a string) keeps every list and counts as a failure', async () => {
+  const t = await setup();
+  try {
+    t.fake.idListFiles.set('l', { fileID: 'f1', creationTime: 1, content: '+aaaaaaaa\n' });
+    assert.equal(await t.sync.syncNow(), true);
+    let failures = t.sync.health().failures;
+    for (const body of ['null', '[]', '"x"', '42']) {
+      t.fake.manifestBody = body;
+      assert.equal(await t.sync.syncNow(), false, body);
+      assert.deepEqual([...t.lists().get('l')!], ['aaaaaaaa'], body);
+      assert.equal(t.sync.health().failures, ++failures, body);
+    }
+    // an object without entries does mean "no lists"
+    t.fake.manifestBody = '{}';
+    assert.equal(await t.sync.syncNow(), true);
+    assert.equal(t.lists().has('l'), false);
+  } finally {
+    await t.close();
+  }
+});
+
+test('stop() while a timer-started sync is in flight schedules nothing more', async () => {
+  const fake = await new FakeStatsig().start();
+  const client = new HttpClient(SECRET, normalizeOptions(SECRET, { http: { maxRetries: 0 } }).http);
+  const sync = new IdListSync({ client, url: `${fake.api}/get_id_lists`, intervalMs: 10, logger: silentLogger, onLists: () => {} });
+  // count the timer's calls, including those that return at once because the sync is stopped
+  let calls = 0;
+  const syncNow = sync.syncNow.bind(sync);
+  sync.syncNow = () => {
+    calls++;
+    return syncNow();
+  };
+  try {
+    sync.start();
+    // stop once the timer has started a few syncs, while one may be in flight
+    while (sync.health().syncs < 3) await new Promise((r) => setTimeout(r, 5));
+    await sync.stop();
+    await new Promise((r) => setTimeout(r, 50));
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(calls, after, 'the timer keeps firing after stop()');
+  } finally {
+    await client.close();
+    await fake.close();
+  }
+});

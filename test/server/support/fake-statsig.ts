@@ -50,6 +50,8 @@ export class FakeStatsig {
   dcsFault: DcsFault | null = null;
   /** Status log_event answers with (202 = accept). */
   logEventStatus = 202;
+  /** When set, get_id_lists answers 200 with exactly this body. */
+  manifestBody: string | null = null;
   /** Every event log_event accepted, in arrival order. */
   readonly events: Record<string, unknown>[] = [];
   logEventRequests = 0;
@@ -144,6 +146,7 @@ export class FakeStatsig {
   }
 
   #manifest(res: ServerResponse): void {
+    if (this.manifestBody !== null) return void res.writeHead(200, { 'content-type': 'application/json' }).end(this.manifestBody);
     const out: Record<string, unknown> = {};
     for (const [name, f] of this.idListFiles) {
       out[name] = { name, size: Buffer.byteLength(f.content), url: `${this.#base}/idlists/${encodeURIComponent(name)}`, creationTime: f.creationTime, fileID: f.fileID };
