@@ -319,6 +319,27 @@ export class RedisDataStore implements DataStore {
     return this.isLeader(key);
   }
 
+  /**
+   * This instance is done with `key` (e.g. the proxy evicted an unknown SDK key): stop renewing its
+   * lease, hand the lease back if held, and drop the key's state once nobody is subscribed.
+   */
+  async release(key: string): Promise<void> {
+    const s = this.keys.get(key);
+    if (!s) return;
+    const held = this.isLeader(key);
+    if (s.wantLease) {
+      s.wantLease = false;
+      const ch = leaseChannelOf(this.prefix, key);
+      this.leaseChannelToKey.delete(ch);
+      this.sub.unsubscribe(ch).catch(() => {});
+    }
+    if (s.leader) this.setLeader(key, s, false);
+    if (s.subscribers.size === 0) this.keys.delete(key);
+    if (held && this.clientReady) {
+      await this.client.flRelease(leaseKeyOf(this.prefix, key), this.token, leaseChannelOf(this.prefix, key)).catch(() => 0);
+    }
+  }
+
   isLeader(key: string): boolean {
     const s = this.keys.get(key);
     return !!s && s.leader && performance.now() < s.leaseValidUntil;
@@ -499,6 +520,7 @@ export class RedisDataStore implements DataStore {
         const ch = lcutChannelOf(this.prefix, key);
         this.channelToKey.delete(ch);
         this.sub.unsubscribe(ch).catch(() => {});
+        if (!s.wantLease && !s.leader) this.keys.delete(key);
       }
     };
   }

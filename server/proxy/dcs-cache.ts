@@ -123,6 +123,8 @@ export class DcsCache {
     if (e.timer) clearTimeout(e.timer);
     e.unsubscribe?.();
     this.entries.delete(e.sdkKey);
+    // an evicted key must not keep a lease (and its renewals) in the shared store
+    void this.d.store?.release(e.dataKey);
   }
 
   private create(sdkKey: string): KeyEntry {
@@ -203,7 +205,11 @@ export class DcsCache {
       if (this.d.options.clearOnUnauthorized) e.specs = null;
       return;
     }
-    if (e.state === 'unauthorized' && e.specs) e.state = 'ok';
+    // only the writer's explicit "ok" lifts a refusal; no verdict yet (or none left) changes nothing
+    if (auth === 'ok' && e.state === 'unauthorized' && e.specs) {
+      e.state = 'ok';
+      e.authStatus = null;
+    }
     const lcut = t ? Number(t) : 0;
     if (lcut > (e.specs?.lcut ?? 0)) await this.reloadFromStore(e);
     else if (e.specs) e.confirmedAt = Date.now();
@@ -233,10 +239,9 @@ export class DcsCache {
     }
     e.failures = 0;
     e.lastError = null;
-    if (e.authStatus !== null) {
-      e.authStatus = null;
-      if (this.d.store && this.isLeader(e)) await this.d.store.redis.del(authKeyOf(this.d.store.prefix, e.dataKey)).catch(() => {});
-    }
+    e.authStatus = null;
+    // the writer's verdict for followers: "ok" lifts a refusal, and it is renewed every poll
+    if (this.d.store && this.isLeader(e)) await this.writeAuthVerdict(e, 'ok');
     if (check.kind === 'specs' && check.lcut > (e.specs?.lcut ?? 0)) {
       await this.install(e, text, check.lcut, 'upstream');
       if (this.d.store && this.isLeader(e)) {
@@ -270,11 +275,21 @@ export class DcsCache {
     const store = this.d.store;
     if (this.d.options.clearOnUnauthorized) e.specs = null;
     if (store && this.isLeader(e)) {
-      const ttl = this.d.options.pollingIntervalMs * 3 + store.leaseTtlMs;
-      await store.redis.set(authKeyOf(store.prefix, e.dataKey), String(status), 'PX', ttl).catch(() => {});
+      await this.writeAuthVerdict(e, String(status));
       if (this.d.options.clearOnUnauthorized) await store.clear(e.dataKey);
     }
     return 'unauthorized';
+  }
+
+  /**
+   * The writer's auth verdict for a key, read by followers. It must outlive the writer's slowest
+   * retry (8× the polling interval after repeated failures), or a refusal would lapse between two
+   * polls and followers would serve a revoked key again.
+   */
+  private async writeAuthVerdict(e: KeyEntry, verdict: string): Promise<void> {
+    const store = this.d.store!;
+    const ttl = this.d.options.pollingIntervalMs * 10 + store.leaseTtlMs;
+    await store.redis.set(authKeyOf(store.prefix, e.dataKey), verdict, 'PX', ttl).catch(() => {});
   }
 
   /** Load the shared copy when it is newer than ours (coalesced: at most one read in flight per key). */

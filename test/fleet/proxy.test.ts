@@ -310,6 +310,33 @@ describe('forward proxy (cache=redis, two proxies in one process)', () => {
     await waitFor('both serve again', async () => (await dcs(p1)).status === 200 && (await dcs(p2)).status === 200, 5000);
   });
 
+  test('unknown keys evicted under --max-sdk-keys leave no lease behind in Redis', async () => {
+    const p4 = await startProxy(opts({ maxSdkKeys: 2 }), quiet);
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(REDIS_URL);
+    try {
+      // made-up keys: upstream answers 401; each evicts the previous refused one
+      for (let i = 0; i < 20; i++) {
+        const r = await get(`${p4.url}/v1/download_config_specs/secret-made-up-${i}.json`);
+        assert.ok(r.status === 401 || r.status === 503, `made-up key ${i}: ${r.status}`);
+      }
+      const { dataStoreKey } = await import('../../server/fleet/keys');
+      const leases = async () => {
+        let n = 0;
+        for (let i = 0; i < 20; i++) n += await admin.exists(`${prefix}${dataStoreKey(`secret-made-up-${i}`, '/v1/download_config_specs')}|writer`);
+        return n;
+      };
+      // at most the keys still cached may hold a lease; evicted ones handed theirs back
+      await waitFor('evicted keys released their leases', async () => (await leases()) <= 2, 5000);
+      await new Promise((r) => setTimeout(r, 1500)); // longer than the lease TTL: nothing renews them
+      assert.ok((await leases()) <= 2, `leases still held: ${await leases()}`);
+      assert.ok(p4.health().keys.length <= 2);
+    } finally {
+      admin.disconnect();
+      await p4.stop();
+    }
+  });
+
   test('--clear-on-unauthorized deletes the shared copy of a revoked key', async () => {
     const key2 = 'secret-redis-clear-key';
     up.keys.set(key2, 'ok');
