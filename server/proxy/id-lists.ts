@@ -118,7 +118,11 @@ export class IdListCache {
       this.byKey.delete(sdkKey);
       return json(k.failure.status, { error: k.failure.message });
     }
-    if (k.fetchedAt === 0) return json(502, { error: `upstream unavailable: ${k.failure?.message ?? 'no manifest'}` });
+    if (k.fetchedAt === 0) {
+      // a key that has never had a manifest keeps no state: made-up keys cannot grow this map
+      this.byKey.delete(sdkKey);
+      return json(502, { error: `upstream unavailable: ${k.failure?.message ?? 'no manifest'}` });
+    }
     const token = IdListCache.token(sdkKey);
     const out: Record<string, ListInfo> = {};
     for (const l of k.lists.values()) {
@@ -130,8 +134,17 @@ export class IdListCache {
   private async fill(f: FileEntry): Promise<void> {
     if (f.data.length >= f.size) return;
     f.inflight ??= (async () => {
-      const res = await this.upstream.idListFile(f.upstreamUrl, f.sdkKey, f.data.length);
-      if (res.status === 206) f.data = Buffer.concat([f.data, res.body]);
+      const from = f.data.length;
+      const res = await this.upstream.idListFile(f.upstreamUrl, f.sdkKey, from);
+      if (res.status === 206) {
+        // only bytes that continue exactly where ours end may be appended
+        const range = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
+        if (!range || Number(range[1]) !== from) {
+          f.data = Buffer.alloc(0);
+          throw new Error(`upstream answered range ${String(res.headers['content-range'] ?? '(none)')} for a read from byte ${from}; the file is read again from the start`);
+        }
+        f.data = Buffer.concat([f.data, res.body]);
+      }
       else if (res.status === 200) f.data = res.body; // upstream ignored the range: a full copy
       else throw new Error(`upstream answered ${res.status}`);
     })().finally(() => {
