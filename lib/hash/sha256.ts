@@ -302,6 +302,17 @@ function compress(): void {
 }
 
 
+/** Runs compress() over the 64-byte blocks of `buf[0, end)` (big-endian words). */
+function compressBlocks(buf: Uint8Array, end: number): void {
+  for (let off = 0; off < end; off += 64) {
+    for (let j = 0; j < 16; j++) {
+      const p = off + (j << 2);
+      W[j] = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
+    }
+    compress();
+  }
+}
+
 /** UTF-8 encodes `s` into the shared byte buffer (statsig-node's surrogate handling); returns the length. */
 function encode(s: string): number {
   if (bytes.length < s.length * 3 + 72) bytes = new Uint8Array(s.length * 3 + 72);
@@ -370,13 +381,7 @@ function digestInto(s: string): void {
   buf[padded - 3] = bitLen >>> 16;
   buf[padded - 2] = bitLen >>> 8;
   buf[padded - 1] = bitLen;
-  for (let off = 0; off < padded; off += 64) {
-    for (let j = 0; j < 16; j++) {
-      const p = off + (j << 2);
-      W[j] = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
-    }
-    compress();
-  }
+  compressBlocks(buf, padded);
 }
 
 /**
@@ -416,13 +421,7 @@ export function sha256Prefix(text: string): Sha256Prefix {
   const full = n >> 6;
   resetState();
   const buf = bytes;
-  for (let off = 0; off < full << 6; off += 64) {
-    for (let j = 0; j < 16; j++) {
-      const p = off + (j << 2);
-      W[j] = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
-    }
-    compress();
-  }
+  compressBlocks(buf, full << 6);
   const tail = new Int32Array(16);
   for (let i = full << 6; i < n; i++) tail[(i & 63) >> 2]! |= buf[i]! << (24 - ((i & 3) << 3));
   return Object.freeze({ text, state: OUT.slice(), tail, tailBytes: n & 63, totalBytes: n, streamable });
