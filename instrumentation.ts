@@ -2,6 +2,6 @@
 // FIRSTLIGHT_* value stops the service at start-up with a clear message, not on the first request.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { nextConfig } = await import('./server/next/config');
-  nextConfig();
+  const { checkConfig } = await import('firstlight/next');
+  checkConfig();
 }

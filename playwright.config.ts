@@ -32,7 +32,7 @@ export default defineConfig({
   },
   webServer: {
     command: `node_modules/.bin/next start -H 127.0.0.1 -p ${E2E.port}`,
-    url: `${E2E.origin}/api/health`,
+    url: `${E2E.origin}/api/statsig/health`,
     reuseExistingServer: false,
     timeout: 60_000,
     env: {

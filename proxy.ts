@@ -1,5 +1,5 @@
 import type { NextRequest } from 'next/server';
-import { createStableIdProxy } from './server/next';
+import { createStableIdProxy } from 'firstlight/next/proxy';
 
 // Proxy runs per request: it only makes sure the stable-ID cookie exists (and marks prefetches).
 const stableIdProxy = createStableIdProxy();
@@ -9,7 +9,7 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Pages and the browser-facing bootstrap route; not static assets, not the event/SDK routes
-  // (the client already holds its ID there), not health checks.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/statsig|api/health|api/demo).*)'],
+  // Pages and the browser-facing bootstrap (GET /api/statsig/bootstrap); not static assets, not the
+  // event/SDK routes (the client already holds its ID there), not health checks, not the demo's sign-in.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/demo|api/statsig/(?!bootstrap)).*)'],
 };

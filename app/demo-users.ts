@@ -1,4 +1,6 @@
-import type { StatsigUser } from '../lib/types';
+import type { StatsigUser } from 'firstlight/core';
+import type { IdentifyRequest } from 'firstlight/next';
+import { LOGIN_COOKIE, USER_ID_RE } from './demo-session';
 
 /** Demo accounts. Email is a private attribute: used for targeting, never sent to the browser. */
 export const DEMO_USERS: Record<string, { label: string; email: string; plan: 'free' | 'pro' }> = {
@@ -7,11 +9,13 @@ export const DEMO_USERS: Record<string, { label: string; email: string; plan: 'f
   carol: { label: 'Carol — pro plan', email: 'carol.private@example.test', plan: 'pro' },
 };
 
-export function decorateDemoUser(user: StatsigUser): StatsigUser {
-  if (user.userID == null) return user;
-  const profile = DEMO_USERS[String(user.userID)];
+/** The demo's identify hook: the login cookie is the session; a known account adds its profile. */
+export function identifyDemoUser({ cookies }: IdentifyRequest): StatsigUser | undefined {
+  const userID = cookies.get(LOGIN_COOKIE)?.value;
+  if (userID === undefined || !USER_ID_RE.test(userID)) return undefined;
+  const profile = DEMO_USERS[userID];
   return {
-    ...user,
+    userID,
     custom: { plan: profile?.plan ?? 'free' },
     ...(profile ? { privateAttributes: { email: profile.email } } : {}),
   };

@@ -1,9 +1,9 @@
 /** The app's flag wiring: one options object per page shape, shared by pages, layouts and routes. */
-import type { RequestFlagsOptions } from '../server/next';
-import { decorateDemoUser } from './demo-users';
+import type { RequestFlagsOptions } from 'firstlight/next';
+import { identifyDemoUser } from './demo-users';
 
 /** The demo storefront: its why-panel shows the browser SDK's answer for every entity, so it bootstraps all of them. */
-export const FLAGS: RequestFlagsOptions = { decorate: decorateDemoUser };
+export const FLAGS: RequestFlagsOptions = { identify: identifyDemoUser };
 
 /** What the page renders, and who logs each exposure. */
 export const ENTITIES = [

@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { clientInitializeResponseJSON, parseSpecs, type Specs } from '../lib/index';
-import { generateDcs } from '../test/support/generate-dcs';
-import { makeUser } from '../test/support/generate-users';
+import { generateDcs } from '../bin/generate/generate-dcs';
+import { makeUser } from '../bin/generate/generate-users';
 import { mb } from './helpers';
 
 const { values } = parseArgs({ options: { users: { type: 'string' }, specs: { type: 'string' } }, strict: true });

@@ -20,8 +20,8 @@ import { parseArgs } from 'node:util';
 import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, type Specs } from '../lib/index';
 import { sha256Mod10000Prefixed, sha256Prefix, type Sha256Prefix } from '../lib/hash/sha256';
 import { toDcsV2 } from '../test/support/dcs-v2';
-import { generateDcs, type DcsSize, type GeneratedDcs } from '../test/support/generate-dcs';
-import { generateUsers } from '../test/support/generate-users';
+import { generateDcs, type DcsSize, type GeneratedDcs } from '../bin/generate/generate-dcs';
+import { generateUsers } from '../bin/generate/generate-users';
 import { cloneUser, CoreReference, NodeReference, type CoreUser } from '../test/support/reference';
 import { bench, benchInterleaved, mb, table, type Stats } from './helpers';
 

@@ -7,7 +7,7 @@
  *   /bench/flags              the same storefront: user from the request, one evaluation, server
  *                             exposure, bootstrap serialised into the page, client SDK rendered
  *   /api/bench/precomputed    a precomputed JSON payload of the bootstrap's size
- *   /api/bootstrap            the real bootstrap route (user, evaluation, ETag, serialisation)
+ *   /api/statsig/bootstrap            the real bootstrap route (user, evaluation, ETag, serialisation)
  * and prints requests/s, p50/p99 latency, the server's CPU time per request (from /proc, the
  * server process and its children; autocannon shares the machine's cores, so CPU per request is the
  * steadier figure) and the cost of the feature as a share of the page's server time, both as
@@ -124,14 +124,14 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    await waitFor(`${origin}/api/health`);
+    await waitFor(`${origin}/api/statsig/health`);
     // a browser page load (the flags page logs its server-side exposure, as for a real visitor)
     const headers = { cookie: COOKIE, accept: 'text/html,application/xhtml+xml', 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' };
     const targets = [
       { name: 'page without flags (/bench/plain)', path: '/bench/plain' },
       { name: 'page with flags + bootstrap (/bench/flags)', path: '/bench/flags' },
       { name: 'precomputed JSON (/api/bench/precomputed)', path: '/api/bench/precomputed' },
-      { name: 'GET /api/bootstrap', path: '/api/bootstrap' },
+      { name: 'GET /api/statsig/bootstrap', path: '/api/statsig/bootstrap' },
     ];
     // sizes and warm-up (JIT, module graph)
     const sizes: Record<string, number> = {};
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     const plain = results['/bench/plain']!.requests.average;
     const flags = results['/bench/flags']!.requests.average;
     const pre = results['/api/bench/precomputed']!.requests.average;
-    const boot = results['/api/bootstrap']!.requests.average;
+    const boot = results['/api/statsig/bootstrap']!.requests.average;
     const cost = 1 - flags / plain;
     console.log('');
     console.log(`page ratio (flags / plain req/s): ${fmt(flags / plain, 3)}  →  flags + bootstrap cost ${fmt(cost * 100, 1)}% of the page's server time (target ≤ 10%)`);
@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     console.log(
       `server CPU per request (all rounds): plain ${fmt(cpuPlain, 2)} ms, flags ${fmt(cpuFlags, 2)} ms  →  flags + bootstrap cost ${fmt(((cpuFlags - cpuPlain) / cpuFlags) * 100, 1)}% of the page's server CPU time (target ≤ 10%)`,
     );
-    console.log(`bootstrap route ratio (/api/bootstrap / precomputed req/s): ${fmt(boot / pre, 3)}; server CPU per request ${fmt(cpuPerReq('/api/bootstrap'), 2)} ms vs ${fmt(cpuPerReq('/api/bench/precomputed'), 2)} ms`);
+    console.log(`bootstrap route ratio (/api/statsig/bootstrap / precomputed req/s): ${fmt(boot / pre, 3)}; server CPU per request ${fmt(cpuPerReq('/api/statsig/bootstrap'), 2)} ms vs ${fmt(cpuPerReq('/api/bench/precomputed'), 2)} ms`);
   } finally {
     stop();
   }

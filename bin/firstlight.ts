@@ -1,6 +1,6 @@
-#!/usr/bin/env -S npx tsx
 /**
- * The firstlight command line: `npm run --silent firstlight -- <command> [flags]`.
+ * The firstlight command line: `npx firstlight <command> [flags]` from an installed package (compiled to
+ * dist/bin/firstlight.js), `npm run --silent firstlight -- <command> [flags]` in this repository.
  *   eval      evaluate every entity for users (JSONL in, JSONL out)
  *   cir       client initialize responses for users (JSONL in, JSONL out)
  *   generate  a realistic generated download_config_specs payload
@@ -8,6 +8,7 @@
  *   bench     the benchmarks (bench/run.ts)
  * Usage and input errors print one line on stderr and exit with code 2.
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CliError } from './commands/common';
 
@@ -60,7 +61,18 @@ function fail(e: unknown): number {
   return 1;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Run as a program, not imported: npm links the bin through a symlink, so compare real paths. */
+function isMain(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
   });

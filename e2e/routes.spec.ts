@@ -7,10 +7,10 @@ import { COOKIE, expect, expectedGroup, htmlText, readEventLog, stableIdIn } fro
 const AUTH = { authorization: `Bearer ${E2E.bootstrapToken}` };
 const K = `k=${E2E.clientKey}`;
 
-test('GET /api/bootstrap: the browser user\'s CIR, private, ETag from (user, lcut), 304 on match', async ({ request }) => {
+test('GET /api/statsig/bootstrap: the browser user\'s CIR, private, ETag from (user, lcut), 304 on match', async ({ request }) => {
   const id = stableIdIn('hero_copy', 'Bold', 'route');
   const cookie = `${COOKIE}=${id}`;
-  const res = await request.get('/api/bootstrap', { headers: { cookie } });
+  const res = await request.get('/api/statsig/bootstrap', { headers: { cookie } });
   expect(res.status()).toBe(200);
   expect(res.headers()['content-type']).toContain('application/json');
   expect(res.headers()['cache-control']).toContain('private');
@@ -22,29 +22,29 @@ test('GET /api/bootstrap: the browser user\'s CIR, private, ETag from (user, lcu
   expect(cir.user).toEqual({ customIDs: { stableID: id } });
   expect(cir.time).toBeGreaterThan(0);
 
-  const again = await request.get('/api/bootstrap', { headers: { cookie, 'if-none-match': etag } });
+  const again = await request.get('/api/statsig/bootstrap', { headers: { cookie, 'if-none-match': etag } });
   expect(again.status()).toBe(304);
   expect(again.headers()['etag']).toBe(etag);
   expect(await again.text()).toBe('');
 
-  const otherUser = await request.get('/api/bootstrap', { headers: { cookie: `${cookie}; fl_user=alice`, 'if-none-match': etag } });
+  const otherUser = await request.get('/api/statsig/bootstrap', { headers: { cookie: `${cookie}; fl_user=alice`, 'if-none-match': etag } });
   expect(otherUser.status()).toBe(200);
   expect(otherUser.headers()['etag']).not.toBe(etag);
   expect((await otherUser.json()).user.userID).toBe('alice');
 
   // no cookie yet: the proxy mints one for this request too
-  const fresh = await request.get('/api/bootstrap', { headers: { cookie: '' } });
+  const fresh = await request.get('/api/statsig/bootstrap', { headers: { cookie: '' } });
   const set = fresh.headers()['set-cookie'] ?? '';
   expect(set).toContain(`${COOKIE}=`);
   expect((await fresh.json()).user.customIDs.stableID).toBe(set.split(';')[0]!.split('=')[1]);
 });
 
-test('POST /api/bootstrap: bearer token, zod-validated body, 400/401/413', async ({ request }) => {
+test('POST /api/statsig/bootstrap: bearer token, zod-validated body, 400/401/413', async ({ request }) => {
   const user = { userID: 'bob', customIDs: { stableID: stableIdIn('hero_copy', 'Classic', 'post') } };
-  expect((await request.post('/api/bootstrap', { data: { user } })).status()).toBe(401);
-  expect((await request.post('/api/bootstrap', { data: { user }, headers: { authorization: 'Bearer wrong' } })).status()).toBe(401);
+  expect((await request.post('/api/statsig/bootstrap', { data: { user } })).status()).toBe(401);
+  expect((await request.post('/api/statsig/bootstrap', { data: { user }, headers: { authorization: 'Bearer wrong' } })).status()).toBe(401);
 
-  const ok = await request.post('/api/bootstrap', { data: { user, hash: 'none' }, headers: AUTH });
+  const ok = await request.post('/api/statsig/bootstrap', { data: { user, hash: 'none' }, headers: AUTH });
   expect(ok.status()).toBe(200);
   const cir = await ok.json();
   expect(cir.hash_used).toBe('none');
@@ -53,11 +53,11 @@ test('POST /api/bootstrap: bearer token, zod-validated body, 400/401/413', async
   expect(cir.dynamic_configs.checkout_button.rule_id).toBe(expectedGroup('checkout_button', 'bob').ruleID);
   expect(cir.dynamic_configs.hero_copy.is_device_based).toBe(true);
 
-  const djb2 = await (await request.post('/api/bootstrap', { data: { user, clientKey: E2E.clientKey }, headers: AUTH })).json();
+  const djb2 = await (await request.post('/api/statsig/bootstrap', { data: { user, clientKey: E2E.clientKey }, headers: AUTH })).json();
   expect(djb2.hash_used).toBe('djb2');
 
   const bad = async (body: string, status = 400) => {
-    const r = await request.post('/api/bootstrap', { data: body, headers: { ...AUTH, 'content-type': 'application/json' } });
+    const r = await request.post('/api/statsig/bootstrap', { data: body, headers: { ...AUTH, 'content-type': 'application/json' } });
     expect(r.status(), body.slice(0, 60)).toBe(status);
     return r.json();
   };
@@ -109,8 +109,8 @@ test('POST /api/statsig/initialize answers the CIR for the posted user (statsig-
   expect((await request.post(`/api/statsig/initialize?${K}`, { data: '{"user":{}}' })).status()).toBe(400);
 });
 
-test('GET /api/health: source, lcut, age, event queue', async ({ request }) => {
-  const res = await request.get('/api/health');
+test('GET /api/statsig/health: source, lcut, age, event queue', async ({ request }) => {
+  const res = await request.get('/api/statsig/health');
   expect(res.status()).toBe(200);
   const h = await res.json();
   expect(h.ok).toBe(true);
@@ -162,7 +162,7 @@ test('the HTML carries no server secret, no private attribute, and (userEcho min
   for (const secret of [E2E.serverSecret, 'alice.staff@firstlight.dev', 'firstlight.dev', ip, 'FirstlightPrivacyProbe']) {
     expect(html, secret).not.toContain(secret);
   }
-  const cir = await (await request.get('/api/bootstrap', { headers })).text();
+  const cir = await (await request.get('/api/statsig/bootstrap', { headers })).text();
   for (const secret of [E2E.serverSecret, 'alice.staff@firstlight.dev', ip, 'FirstlightPrivacyProbe']) expect(cir).not.toContain(secret);
   // the locale did reach evaluation (German pricing)
   expect(html).toContain('€');

@@ -12,7 +12,9 @@ export type FirstlightErrorCode =
   | 'FL_ERR_INVALID_OPTION'
   | 'FL_ERR_INVALID_ARGUMENT'
   | 'FL_ERR_SOURCE_UNAVAILABLE'
-  | 'FL_ERR_NOT_INITIALIZED';
+  | 'FL_ERR_NOT_INITIALIZED'
+  | 'FL_ERR_FLAGS_UNAVAILABLE'
+  | 'FL_ERR_MISSING_PACKAGE';
 
 export class FirstlightError extends Error {
   readonly code: FirstlightErrorCode = 'FL_ERR';
@@ -26,18 +28,15 @@ export class FirstlightError extends Error {
 }
 
 function codedError<C extends FirstlightErrorCode>(name: string, code: C, defaultMessage: string) {
-  const key = Symbol.for(`firstlight.error.${code}`);
   return class extends FirstlightError {
     override readonly code: C = code;
     override name = name;
     constructor(message: string = defaultMessage, options?: { cause?: unknown }) {
       super(message, options);
     }
-    get [key](): true {
-      return true;
-    }
+    // the registered symbol carries the code, so a copy from another bundle of the package matches too
     static override [Symbol.hasInstance](value: unknown): boolean {
-      return typeof value === 'object' && value !== null && key in value;
+      return typeof value === 'object' && value !== null && (value as { [kFirstlightError]?: unknown })[kFirstlightError] === code;
     }
   };
 }
@@ -81,3 +80,11 @@ export type SourceUnavailableError = InstanceType<typeof SourceUnavailableError>
 
 export const NotInitializedError = codedError('NotInitializedError', 'FL_ERR_NOT_INITIALIZED', 'not initialized');
 export type NotInitializedError = InstanceType<typeof NotInitializedError>;
+
+/** A server render asked for flags while no specs are loaded (and fail-open is off). */
+export const FlagsUnavailableError = codedError('FlagsUnavailableError', 'FL_ERR_FLAGS_UNAVAILABLE', 'flags unavailable: no specs loaded');
+export type FlagsUnavailableError = InstanceType<typeof FlagsUnavailableError>;
+
+/** An optional peer dependency (e.g. ioredis for fleet mode) is used but not installed. */
+export const MissingPackageError = codedError('MissingPackageError', 'FL_ERR_MISSING_PACKAGE', 'an optional package is not installed');
+export type MissingPackageError = InstanceType<typeof MissingPackageError>;

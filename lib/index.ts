@@ -41,6 +41,8 @@ export {
   InvalidArgumentError,
   SourceUnavailableError,
   NotInitializedError,
+  FlagsUnavailableError,
+  MissingPackageError,
 } from './errors';
 export type { FirstlightErrorCode, SpecIssue } from './errors';
 

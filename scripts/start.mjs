@@ -9,8 +9,16 @@ import { join } from 'node:path';
 const root = process.cwd();
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 const next = join(root, 'node_modules', '.bin', 'next');
-const port = env.PORT || '3000';
-const host = env.HOST || '127.0.0.1';
+const port = env.PORT?.trim() || '3000';
+const host = env.HOST?.trim() || '127.0.0.1';
+if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+  console.error(`[firstlight] PORT must be a port number (1-65535) (got ${JSON.stringify(port.slice(0, 32))})`);
+  process.exit(1);
+}
+if (!/^[A-Za-z0-9.:%[\]-]{1,253}$/.test(host)) {
+  console.error(`[firstlight] HOST must be a host name or an IP address (got ${JSON.stringify(host.slice(0, 64))})`);
+  process.exit(1);
+}
 
 const SOURCES = ['app', 'server', 'lib', 'data', 'proxy.ts', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 const SKIP = new Set(['node_modules', '.next', '.git']);

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { getRequestFlags, LogExposuresOnShow } from '../../server/next';
+import { getRequestFlags } from 'firstlight/next';
+import { LogExposuresOnShow } from 'firstlight/react';
 import { Hero, Product, Recs } from '../components/flagged';
 import { ExpressBadge } from '../components/views';
 import { WhyPanel } from '../components/why-panel';

@@ -5,7 +5,7 @@
  * one exposure per experiment when the page loads.
  */
 import type { ReactNode } from 'react';
-import { useDynamicConfig, useExperiment, useLayer, useStatsigClient } from '@statsig/react-bindings';
+import { useDynamicConfig, useExperiment, useLayer, useStatsigClient } from 'firstlight/react';
 import { HeroView, ProductView, RecsView } from './views';
 
 export function Hero() {

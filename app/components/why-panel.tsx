@@ -2,7 +2,7 @@
  * "Why did I get this?" — for the current user, what each entity on this page returned and why.
  * Rendered on the server from the request's evaluation snapshot with peek reads: it logs nothing.
  */
-import type { RequestFlags } from '../../server/next';
+import type { RequestFlags } from 'firstlight/next';
 import { ENTITIES } from '../firstlight';
 import { ClientReason } from './flagged';
 

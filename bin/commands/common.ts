@@ -10,6 +10,7 @@ import { parseSpecs, SpecKeyMismatchError, SpecParseError, type Specs } from '..
 
 export class CliError extends Error {
   override name = 'CliError';
+  readonly code = 'FL_ERR_CLI';
   constructor(
     message: string,
     readonly exitCode = 2,

@@ -6,8 +6,8 @@
  * printed on stderr.
  */
 import { writeFileSync } from 'node:fs';
-import { DCS_SIZES, generateDcs, type DcsSize } from '../../test/support/generate-dcs';
-import { generateUsers } from '../../test/support/generate-users';
+import { DCS_SIZES, generateDcs, type DcsSize } from '../generate/generate-dcs';
+import { generateUsers } from '../generate/generate-users';
 import { CliError, oneOf, parseFlags } from './common';
 
 export const GENERATE_USAGE = `Usage: firstlight generate --size small|large|xlarge --seed N [--out FILE] [--id-lists-out FILE]

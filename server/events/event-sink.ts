@@ -11,6 +11,7 @@ export interface EventSink {
 /** A failed delivery. `retryable` false drops the batch at once (e.g. HTTP 400/401/413). */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
+  readonly code = 'FL_ERR_DELIVERY';
   readonly retryable: boolean;
   constructor(message: string, retryable: boolean, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,6 +1,7 @@
 /** A failed HTTP exchange: a status outside 2xx (`status` set) or a network/timeout error (`status` null). */
 export class HttpError extends Error {
   override name = 'HttpError';
+  readonly code = 'FL_ERR_HTTP';
   readonly status: number | null;
   readonly retryable: boolean;
   constructor(message: string, status: number | null, retryable: boolean, options?: { cause?: unknown }) {

@@ -22,12 +22,10 @@ export interface NextIntegrationConfig {
   readonly statsigAccount: boolean;
   /** Header (lower case) carrying the client IP, set by a proxy you trust. null = no header is trusted. */
   readonly trustedIpHeader: string | null;
-  /** Bearer token for POST /api/bootstrap. null = server-to-server bootstrap disabled. */
+  /** Bearer token for POST /api/statsig/bootstrap. null = server-to-server bootstrap disabled. */
   readonly bootstrapToken: string | null;
   /** What of the user the page bootstrap echoes back (and therefore what lands in the HTML). */
   readonly userEcho: UserEcho;
-  /** Cookie holding the signed-in user's ID (the demo's stand-in for a session). */
-  readonly loginCookie: string;
   /** Statsig environment tier, when set. */
   readonly environment: string | null;
   /** Specs file; null = the facade's default (network with an account, the embedded demo without). */
@@ -36,9 +34,6 @@ export interface NextIntegrationConfig {
   readonly eventLogFile: string | null;
   /** Event flush interval; null = the facade's default. */
   readonly flushIntervalMs: number | null;
-  /** Where `npm start` (scripts/start.mjs) listens. */
-  readonly port: number;
-  readonly host: string;
 }
 
 const DEMO_CLIENT_KEY = 'client-firstlight-demo';
@@ -50,11 +45,8 @@ export const MIN_BOOTSTRAP_TOKEN_LENGTH = 16;
 const ECHOABLE = new Set([
   'FIRSTLIGHT_TRUSTED_IP_HEADER',
   'FIRSTLIGHT_USER_ECHO',
-  'FIRSTLIGHT_LOGIN_COOKIE',
   'FIRSTLIGHT_ENVIRONMENT',
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
-  'PORT',
-  'HOST',
 ]);
 
 // RFC 9110 token: header and cookie names
@@ -119,7 +111,6 @@ const envSchema = z.object({
       .refine((s) => /^\S+$/.test(s), 'must not contain spaces'),
   ),
   FIRSTLIGHT_USER_ECHO: optional(z.enum(['full', 'minimal'], { error: 'must be "full" or "minimal"' })),
-  FIRSTLIGHT_LOGIN_COOKIE: optional(z.string().max(128, 'must be at most 128 characters').regex(TOKEN_RE, 'must be a valid cookie name')),
   FIRSTLIGHT_ENVIRONMENT: optional(
     z
       .string()
@@ -129,13 +120,6 @@ const envSchema = z.object({
   FIRSTLIGHT_SPECS_FILE: optional(filePath),
   FIRSTLIGHT_EVENT_LOG: optional(filePath),
   FIRSTLIGHT_FLUSH_INTERVAL_MS: optional(integer('a positive integer (milliseconds)', 1, 24 * 60 * 60 * 1000)),
-  PORT: optional(integer('a port number (1-65535)', 1, 65535)),
-  HOST: optional(
-    z
-      .string()
-      .max(253, 'must be at most 253 characters')
-      .regex(/^[A-Za-z0-9.:%[\]-]+$/, 'must be a host name or an IP address'),
-  ),
 });
 
 function describeValue(name: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -171,13 +155,10 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     trustedIpHeader: e.FIRSTLIGHT_TRUSTED_IP_HEADER ?? null,
     bootstrapToken: e.FIRSTLIGHT_BOOTSTRAP_TOKEN ?? null,
     userEcho: e.FIRSTLIGHT_USER_ECHO ?? 'minimal',
-    loginCookie: e.FIRSTLIGHT_LOGIN_COOKIE ?? 'fl_user',
     environment: e.FIRSTLIGHT_ENVIRONMENT ?? null,
     specsFile: e.FIRSTLIGHT_SPECS_FILE ?? null,
     eventLogFile: e.FIRSTLIGHT_EVENT_LOG ?? null,
     flushIntervalMs: e.FIRSTLIGHT_FLUSH_INTERVAL_MS ?? null,
-    port: e.PORT ?? 3000,
-    host: e.HOST ?? '127.0.0.1',
   };
 }
 
@@ -187,6 +168,15 @@ let cached: NextIntegrationConfig | null = null;
 export function nextConfig(): NextIntegrationConfig {
   cached ??= readNextConfig();
   return cached;
+}
+
+/**
+ * The configuration check for `instrumentation.ts`: call it from `register()` so a bad FIRSTLIGHT_*
+ * value (a server secret passed as the client key, a malformed token) stops the server at start with
+ * InvalidOptionError, instead of failing the first request. Returns the settings it validated.
+ */
+export function checkConfig(): NextIntegrationConfig {
+  return nextConfig();
 }
 
 /**

@@ -2,6 +2,8 @@
 import { gunzipSync } from 'node:zlib';
 
 export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly code = 'FL_ERR_ROUTE';
   constructor(
     readonly status: number,
     message: string,

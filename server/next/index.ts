@@ -1,31 +1,23 @@
 /**
- * `firstlight/next`: the Next.js App Router integration. Named exports, written out.
+ * `firstlight/next`: the Next.js App Router integration (server side). Named exports, written out.
  *
- *   proxy.ts            export const proxy = createStableIdProxy()   (the stable-ID cookie)
- *   server components   const flags = await getRequestFlags(opts)    (one evaluation per request)
- *   layout              <FirstlightProvider {...await getBootstrap(opts)}>
- *   app/api/**          export const POST = eventsPOST                (route handlers)
+ *   instrumentation.ts   export async function register() { checkConfig() }   (bad env stops the start)
+ *   proxy.ts             export const proxy = createStableIdProxy()   (from firstlight/next/proxy)
+ *   server components    const flags = await getRequestFlags(FLAGS)   (one evaluation per request)
+ *   layout               <FirstlightProvider {...await getBootstrap(FLAGS)}>   (from firstlight/react)
+ *   app/api/statsig/[...path]/route.ts   export const { GET, POST } = createRouteHandlers(FLAGS)
  */
 export { userFromRequest, userFromHeaders } from './user';
-export type { UserFromRequestOptions, CookieReader, HeaderReader } from './user';
-export { getRequestFlags, getBootstrap, FlagsUnavailableError } from './request-flags';
+export type { UserFromRequestOptions, CookieReader, HeaderReader, Identify, IdentifyRequest } from './user';
+export { getRequestFlags, getBootstrap } from './request-flags';
+export { FlagsUnavailableError, InvalidOptionError } from '../../lib/errors';
 export type { RequestFlags, RequestFlagsOptions } from './request-flags';
-export { FirstlightProvider } from './provider';
-export type { FirstlightProviderProps } from './provider';
-export { LogExposuresOnShow } from './exposures-on-show';
-export type { ExposuresOnShow, LogExposuresOnShowProps } from './exposures-on-show';
+export type { ExposuresOnShow } from './exposures-on-show';
 export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stable-id';
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
+export { checkConfig } from './config';
 export type { NextIntegrationConfig, UserEcho } from './config';
-export {
-  makeBootstrapGET,
-  makeExposuresShownPOST,
-  bootstrapPOST,
-  eventsPOST,
-  initializePOST,
-  sdkExceptionPOST,
-  healthGET,
-} from './routes';
+export { createRouteHandlers, ROUTE_NAMES } from './route-handler';
+export type { RouteHandlers, CatchAllContext } from './route-handler';
 export type { BootstrapGetOptions } from './routes';
-export { demoLoginPOST, demoLogoutPOST } from './demo-session';

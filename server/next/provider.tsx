@@ -12,10 +12,12 @@ export interface FirstlightProviderProps {
   clientKey: string;
   /** The client initialize response JSON string from getBootstrap(). */
   bootstrap: string;
-  /** Base path of the SDK routes (default /api/statsig). */
+  /**
+   * Base path of the catch-all route (createRouteHandlers); every URL the client calls derives from
+   * it: events, initialize, sdk_exception and the fresh bootstrap (`<apiBase>/bootstrap`).
+   * @default '/api/statsig'
+   */
   apiBase?: string;
-  /** Route returning a fresh bootstrap for the browser's cookies (default /api/bootstrap). */
-  bootstrapUrl?: string;
   children: ReactNode;
 }
 
@@ -96,7 +98,6 @@ export function FirstlightProvider({
   clientKey,
   bootstrap,
   apiBase = '/api/statsig',
-  bootstrapUrl = '/api/bootstrap',
   children,
 }: FirstlightProviderProps) {
   const [client] = useState(() => createClient(clientKey, bootstrap, apiBase));
@@ -115,7 +116,7 @@ export function FirstlightProvider({
     const cookieId = readCookie(cookieName(clientKey));
     if (!cookieId || cookieId === stableIdOf(userOf(applied.current))) return;
     let cancelled = false;
-    fetch(bootstrapUrl, { credentials: 'same-origin', headers: { accept: 'application/json' } })
+    fetch(`${apiBase}/bootstrap`, { credentials: 'same-origin', headers: { accept: 'application/json' } })
       .then((r) => (r.ok ? r.text() : null))
       .then((text) => {
         if (cancelled || !text) return;
@@ -127,7 +128,7 @@ export function FirstlightProvider({
     return () => {
       cancelled = true;
     };
-  }, [client, clientKey, bootstrapUrl]);
+  }, [client, clientKey, apiBase]);
 
   return <StatsigProvider client={client}>{children}</StatsigProvider>;
 }

@@ -6,6 +6,7 @@
  * a router or prefetch render only when the browser reports it shown (POST /api/statsig/shown).
  */
 import { cache } from 'react';
+import { FlagsUnavailableError } from '../../lib/errors';
 import type { StatsigUser } from '../../lib/types';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
@@ -15,7 +16,7 @@ import type { RenderKind } from './stable-id';
 import type { ExposuresOnShow } from './exposures-on-show';
 
 export interface RequestFlags {
-  /** The user as built from the request (decorated, private attributes included). */
+  /** The user as built from the request (identified, private attributes included). */
   readonly user: StatsigUser;
   readonly clientKey: string;
   /** The client initialize response for this user (djb2), as the JSON string the browser SDK takes. */
@@ -47,13 +48,6 @@ export interface RequestFlags {
   readonly exposuresOnShow: ExposuresOnShow;
 }
 
-export class FlagsUnavailableError extends Error {
-  constructor(reason: string) {
-    super(`flags unavailable: ${reason}`);
-    this.name = 'FlagsUnavailableError';
-  }
-}
-
 export interface RequestFlagsOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
   /** Limit the browser bootstrap to these entities (the ones the page's client components read). */
@@ -65,15 +59,15 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
   const [h, c, statsig] = await Promise.all([headers(), cookies(), getStatsig()]);
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
-  const user = userFromHeaders(h, c, { ...opts, clientKey });
+  const user = await userFromHeaders(h, c, { ...opts, clientKey });
   const snapshot = statsig.evaluateAll(user, { clientKey });
-  if (snapshot.lcut === 0) throw new FlagsUnavailableError(notReadyReason(statsig) ?? 'no specs');
+  if (snapshot.lcut === 0) throw new FlagsUnavailableError(`flags unavailable: ${notReadyReason(statsig) ?? 'no specs'}`);
   const bootstrap = snapshot.toClientInitializeResponseJSON({
     hash: 'djb2',
     userEcho: opts.userEcho ?? cfg.userEcho,
     ...(opts.only ? { only: opts.only } : {}),
   });
-  if (bootstrap === null) throw new FlagsUnavailableError('no specs');
+  if (bootstrap === null) throw new FlagsUnavailableError();
   const render = renderKindFromMark(h);
   let clientUser: StatsigUser | undefined;
   const deferred: string[] = [];

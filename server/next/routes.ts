@@ -1,6 +1,5 @@
 /**
- * Route handler implementations. app/api/** files only re-export these, e.g.
- *   export const GET = bootstrapGET;
+ * Route handler implementations, served together by createRouteHandlers() (./route-handler).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -152,7 +151,7 @@ function checkClientKey(url: URL): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /api/bootstrap — the browser's own bootstrap
+// GET /api/statsig/bootstrap — the browser's own bootstrap
 
 export interface BootstrapGetOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
@@ -165,7 +164,7 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
       const cfg = nextConfig();
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
-      const user = userFromHeaders(req.headers, req.cookies, opts);
+      const user = await userFromHeaders(req.headers, req.cookies, opts);
       const { lcut } = statsig.health();
       const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho })).slice(0, 32)}"`;
       const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
@@ -180,7 +179,7 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// POST /api/bootstrap — server-to-server, bearer token
+// POST /api/statsig/bootstrap — server-to-server, bearer token
 
 export async function bootstrapPOST(req: Request): Promise<Response> {
   try {
@@ -262,7 +261,7 @@ export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
       if (!parsed.success) throw zodError(parsed.error);
       const statsig = await readyStatsig();
       const clientKey = opts.clientKey ?? nextConfig().clientKey;
-      const user = userFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
+      const user = await userFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
       const snapshot = statsig.evaluateAll(user, { clientKey });
       let logged = 0;
       for (const gate of new Set(parsed.data.gates)) {
@@ -327,7 +326,7 @@ export async function sdkExceptionPOST(req: Request): Promise<Response> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET /api/health
+// GET /api/statsig/health
 
 export async function healthGET(): Promise<Response> {
   try {

@@ -142,7 +142,7 @@ export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): Ne
 
 /**
  * The whole of a typical `proxy.ts`: page-like reads (GET/HEAD) get a stable ID; anything else —
- * server-to-server POSTs such as POST /api/bootstrap — passes untouched and gets no cookie.
+ * server-to-server POSTs such as POST /api/statsig/bootstrap — passes untouched and gets no cookie.
  * The client key and whether `x-forwarded-proto` is trusted (a trusted IP header is configured)
  * come from the environment on the first request unless given here.
  */

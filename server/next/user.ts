@@ -1,7 +1,7 @@
 /**
  * One StatsigUser per request, built from validated request inputs only.
  *
- * - userID: the login cookie (the demo's session stand-in)
+ * - userID and profile attributes: the app's `identify` hook (a session, an auth provider), if any
  * - customIDs.stableID: the stable-ID cookie (set by proxy.ts on first visit)
  * - ip: only from a forwarding header you configured as trusted (FIRSTLIGHT_TRUSTED_IP_HEADER)
  * - userAgent, locale (first Accept-Language tag)
@@ -13,8 +13,6 @@ import type { StatsigUser } from '../../lib/types';
 import { nextConfig } from './config';
 import { parseStableIdCookie, stableIdCookieName } from './stable-id';
 
-export const USER_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
-const userIdSchema = z.string().max(64).regex(USER_ID_RE);
 const ipSchema = z.union([z.ipv4(), z.ipv6()]);
 const userAgentSchema = z
   .string()
@@ -35,14 +33,27 @@ export interface HeaderReader {
   get(name: string): string | null;
 }
 
+/** What `identify` sees of the request: its headers and cookies (read-only). */
+export interface IdentifyRequest {
+  readonly headers: HeaderReader;
+  readonly cookies: CookieReader;
+}
+
+/**
+ * The app's answer to "who is this": the signed-in user's ID and profile attributes (email, custom,
+ * privateAttributes, extra customIDs), or nothing for an anonymous visitor. May await a session
+ * (`await auth()`). Its fields are laid over what the request itself tells (stable ID, IP, user
+ * agent, locale, environment); its customIDs are merged with the stable ID.
+ */
+export type Identify = (request: IdentifyRequest) => StatsigUser | null | undefined | Promise<StatsigUser | null | undefined>;
+
 export interface UserFromRequestOptions {
   clientKey?: string;
-  loginCookie?: string;
   /** Header name (lower case) of a trusted forwarding proxy; null/undefined trusts none. */
   trustedIpHeader?: string | null;
   environment?: string | null;
-  /** App hook: add profile attributes (email, custom, privateAttributes) for the signed-in user. */
-  decorate?: (user: StatsigUser) => StatsigUser;
+  /** App hook: the signed-in user for this request (see Identify). */
+  identify?: Identify;
 }
 
 function parsed<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
@@ -67,34 +78,37 @@ export function localeFrom(acceptLanguage: string | null): string | undefined {
   return parsed(localeSchema, first);
 }
 
-export function loginUserIdFrom(cookies: CookieReader, loginCookie: string): string | undefined {
-  return parsed(userIdSchema, cookies.get(loginCookie)?.value);
-}
-
 export function stableIdFrom(cookies: CookieReader, clientKey: string): string | undefined {
   return parseStableIdCookie(cookies.get(stableIdCookieName(clientKey))?.value) ?? undefined;
 }
 
 /** Build the user from explicit headers/cookies (route handlers, tests). */
-export function userFromHeaders(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions = {}): StatsigUser {
+export async function userFromHeaders(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions = {}): Promise<StatsigUser> {
+  const base = requestUser(headers, cookies, opts);
+  const identified = opts.identify ? await opts.identify({ headers, cookies }) : undefined;
+  if (!identified) return base;
+  // the app's fields win; the request's stable ID stays unless the app sets its own
+  return { ...base, ...identified, customIDs: { ...base.customIDs, ...(identified.customIDs ?? {}) } };
+}
+
+/** What the request itself tells about the visitor, before the app's identify hook. */
+function requestUser(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions): StatsigUser {
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const trusted = opts.trustedIpHeader === undefined ? cfg.trustedIpHeader : opts.trustedIpHeader;
   const environment = opts.environment === undefined ? cfg.environment : opts.environment;
-  const userID = loginUserIdFrom(cookies, opts.loginCookie ?? cfg.loginCookie);
   const stableID = stableIdFrom(cookies, clientKey);
   const ip = clientIpFrom(headers, trusted);
   const userAgent = parsed(userAgentSchema, headers.get('user-agent') ?? undefined);
   const locale = localeFrom(headers.get('accept-language'));
 
   const user: StatsigUser = {};
-  if (userID !== undefined) user.userID = userID;
   user.customIDs = stableID !== undefined ? { stableID } : {};
   if (ip !== undefined) user.ip = ip;
   if (userAgent !== undefined) user.userAgent = userAgent;
   if (locale !== undefined) user.locale = locale;
   if (environment) user.statsigEnvironment = { tier: environment };
-  return opts.decorate ? opts.decorate(user) : user;
+  return user;
 }
 
 /** Build the user for the current request inside a server component, action or route handler. */

@@ -11,8 +11,8 @@ import { clientInitializeResponse } from '../../lib/index';
 import { makePair, type Pair } from '../support/compare';
 import { compareCir, IGNORED_TOP_LEVEL, type CirCase } from '../support/cir-compare';
 import { fixtureDcsJson, fixtureGolden, fixtureIdLists, fixtureUsers, FIXTURE_SECRET } from '../support/fixtures';
-import { CLIENT_KEYS, generateDcs, type DcsSize } from '../support/generate-dcs';
-import { edgeUsers, generateUsers } from '../support/generate-users';
+import { CLIENT_KEYS, generateDcs, type DcsSize } from '../../bin/generate/generate-dcs';
+import { edgeUsers, generateUsers } from '../../bin/generate/generate-users';
 import type { HashMode, JsonUser } from '../support/reference';
 
 const HASHES: HashMode[] = ['djb2', 'sha256', 'none'];

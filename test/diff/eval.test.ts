@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { compareAll, describeMismatches, makePair, type CompareReport, type Pair } from '../support/compare';
 import { fixtureDcsJson, fixtureIdLists, fixtureUsers, FIXTURE_SECRET } from '../support/fixtures';
-import { generateDcs } from '../support/generate-dcs';
-import { edgeUsers, generateUsers } from '../support/generate-users';
+import { generateDcs } from '../../bin/generate/generate-dcs';
+import { edgeUsers, generateUsers } from '../../bin/generate/generate-users';
 
 const pairs: Pair[] = [];
 const reports: CompareReport[] = [];

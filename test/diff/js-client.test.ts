@@ -10,8 +10,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { LogLevel, StatsigClient } from '@statsig/js-client';
 import { clientInitializeResponseJSON, djb2, evaluateAll, parseSpecs, type Specs } from '../../lib/index';
 import { fixtureDcsJson, fixtureIdLists, fixtureUsers, FIXTURE_SECRET } from '../support/fixtures';
-import { CLIENT_KEYS, generateDcs } from '../support/generate-dcs';
-import { edgeUsers, generateUsers } from '../support/generate-users';
+import { CLIENT_KEYS, generateDcs } from '../../bin/generate/generate-dcs';
+import { edgeUsers, generateUsers } from '../../bin/generate/generate-users';
 
 const CLIENT_OPTIONS = {
   networkConfig: { api: 'http://127.0.0.1:9/v1', preventAllNetworkTraffic: true },

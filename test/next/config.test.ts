@@ -28,13 +28,10 @@ test('no environment: the demo defaults', () => {
   assert.equal(cfg.trustedIpHeader, null);
   assert.equal(cfg.bootstrapToken, null);
   assert.equal(cfg.userEcho, 'minimal');
-  assert.equal(cfg.loginCookie, 'fl_user');
   assert.equal(cfg.environment, null);
   assert.equal(cfg.specsFile, null);
   assert.equal(cfg.eventLogFile, null);
   assert.equal(cfg.flushIntervalMs, null);
-  assert.equal(cfg.port, 3000);
-  assert.equal(cfg.host, '127.0.0.1');
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-demo');
   assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'] });
@@ -49,13 +46,10 @@ test('every variable set to a valid value', () => {
     FIRSTLIGHT_TRUSTED_IP_HEADER: 'X-Forwarded-For',
     FIRSTLIGHT_BOOTSTRAP_TOKEN: 'a-token-of-enough-length',
     FIRSTLIGHT_USER_ECHO: 'full',
-    FIRSTLIGHT_LOGIN_COOKIE: 'session_user',
     FIRSTLIGHT_ENVIRONMENT: 'staging',
     FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json',
     FIRSTLIGHT_EVENT_LOG: '/tmp/events.jsonl',
     FIRSTLIGHT_FLUSH_INTERVAL_MS: '250',
-    PORT: '8080',
-    HOST: '0.0.0.0',
   });
   assert.equal(cfg.clientKey, 'client-abc123');
   assert.deepEqual(cfg.acceptedClientKeys, ['client-abc123', 'client-other', 'client-third']);
@@ -65,21 +59,17 @@ test('every variable set to a valid value', () => {
   assert.equal(cfg.trustedIpHeader, 'x-forwarded-for');
   assert.equal(cfg.bootstrapToken, 'a-token-of-enough-length');
   assert.equal(cfg.userEcho, 'full');
-  assert.equal(cfg.loginCookie, 'session_user');
   assert.equal(cfg.environment, 'staging');
   assert.equal(cfg.flushIntervalMs, 250);
-  assert.equal(cfg.port, 8080);
-  assert.equal(cfg.host, '0.0.0.0');
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-live-key');
   assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, specsFile: 'specs/dcs.json' });
 });
 
 test('empty and whitespace-only values mean "not set"', () => {
-  const cfg = readNextConfig({ FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', PORT: '', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
+  const cfg = readNextConfig({ FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
   assert.equal(cfg.userEcho, 'minimal');
   assert.equal(cfg.bootstrapToken, null);
-  assert.equal(cfg.port, 3000);
   assert.equal(cfg.trustedIpHeader, null);
 });
 
@@ -101,7 +91,6 @@ const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
   ['FIRSTLIGHT_BOOTSTRAP_TOKEN', 'short', /at least 16 characters/],
   ['FIRSTLIGHT_USER_ECHO', 'verbose', /must be "full" or "minimal"/],
   ['FIRSTLIGHT_USER_ECHO', 'FULL', /must be "full" or "minimal"/],
-  ['FIRSTLIGHT_LOGIN_COOKIE', 'fl user;', /must be a valid cookie name/],
   ['FIRSTLIGHT_ENVIRONMENT', 'prod/eu', /environment tier name/],
   ['FIRSTLIGHT_SPECS_FILE', 'a\0b', /NUL/],
   ['FIRSTLIGHT_EVENT_LOG', 'x'.repeat(5000), /at most 4096/],
@@ -109,9 +98,6 @@ const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '-5', /positive integer/],
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '1.5', /positive integer/],
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', 'soon', /positive integer/],
-  ['PORT', '70000', /at most 65535/],
-  ['PORT', 'http', /port number/],
-  ['HOST', 'local host', /host name or an IP address/],
 ];
 
 for (const [variable, value, problem] of BAD) {
@@ -144,12 +130,12 @@ test('secret values are never echoed', () => {
 });
 
 test('several bad variables are reported together, each once', () => {
-  const err = rejects({ FIRSTLIGHT_USER_ECHO: 'loud', PORT: '0', FIRSTLIGHT_FLUSH_INTERVAL_MS: 'x' }, 'FIRSTLIGHT_USER_ECHO', /./);
-  assert.match(err.message, /\bPORT\b/);
+  const err = rejects({ FIRSTLIGHT_USER_ECHO: 'loud', FIRSTLIGHT_BOOTSTRAP_TOKEN: 'short', FIRSTLIGHT_FLUSH_INTERVAL_MS: 'x' }, 'FIRSTLIGHT_USER_ECHO', /./);
+  assert.match(err.message, /\bFIRSTLIGHT_BOOTSTRAP_TOKEN\b/);
   assert.match(err.message, /\bFIRSTLIGHT_FLUSH_INTERVAL_MS\b/);
   assert.equal(err.message.split('FIRSTLIGHT_FLUSH_INTERVAL_MS').length - 1, 1);
 });
 
 test('unrelated variables are ignored', () => {
-  assert.doesNotThrow(() => readNextConfig({ PATH: '/usr/bin', NODE_ENV: 'production', FIRSTLIGHT_BENCH_ROUTES: '1' }));
+  assert.doesNotThrow(() => readNextConfig({ PATH: '/usr/bin', NODE_ENV: 'production', FIRSTLIGHT_BENCH_ROUTES: '1', PORT: 'http' }));
 });

@@ -3,7 +3,7 @@
  * field), rule conditions replaced by keys into a shared `condition_map`, `experiment_to_layer`
  * instead of `layers`. Identical conditions share one key, as Statsig's server does.
  */
-import { djb2 } from './generate-dcs';
+import { djb2 } from '../../bin/generate/generate-dcs';
 
 type AnyObj = Record<string, unknown>;
 

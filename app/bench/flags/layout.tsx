@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
-import { FirstlightProvider, getBootstrap } from '../../../server/next';
+import { getBootstrap } from 'firstlight/next';
+import { FirstlightProvider } from 'firstlight/react';
 import { FLAGS } from '../../firstlight';
 import { assertBenchEnabled } from '../enabled';
 

@@ -1,4 +1,4 @@
-import { getRequestFlags } from '../../../server/next';
+import { getRequestFlags } from 'firstlight/next';
 import { Hero, Product, Recs } from '../../components/flagged';
 import { ExpressBadge } from '../../components/views';
 import { FLAGS } from '../../firstlight';

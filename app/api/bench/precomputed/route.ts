@@ -1,4 +1,4 @@
-import { getBootstrap } from '../../../../server/next';
+import { getBootstrap } from 'firstlight/next';
 import { FLAGS } from '../../../firstlight';
 
 export const dynamic = 'force-dynamic';
@@ -6,12 +6,12 @@ export const dynamic = 'force-dynamic';
 let payload: string | null = null;
 
 /**
- * Benchmark baseline for GET /api/bootstrap: the same size of JSON, computed once, served as is.
+ * Benchmark baseline for GET /api/statsig/bootstrap: the same size of JSON, computed once, served as is.
  * Exists only with FIRSTLIGHT_BENCH_ROUTES=1.
  */
 export async function GET() {
   if (process.env.FIRSTLIGHT_BENCH_ROUTES !== '1') return new Response('Not found', { status: 404 });
-  // the first caller's own bootstrap, frozen: same size and shape as GET /api/bootstrap for it
+  // the first caller's own bootstrap, frozen: same size and shape as GET /api/statsig/bootstrap for it
   payload ??= (await getBootstrap(FLAGS)).bootstrap;
   return new Response(payload, {
     status: 200,

@@ -1,4 +1,4 @@
-import { demoLogoutPOST } from '../../../../server/next';
+import { demoLogoutPOST } from '../../../demo-session';
 
 export const dynamic = 'force-dynamic';
 export const POST = demoLogoutPOST;

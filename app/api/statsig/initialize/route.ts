@@ -1,4 +1,0 @@
-import { initializePOST } from '../../../../server/next';
-
-export const dynamic = 'force-dynamic';
-export const POST = initializePOST;

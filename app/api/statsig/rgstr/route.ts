@@ -1,4 +1,0 @@
-import { eventsPOST } from '../../../../server/next';
-
-export const dynamic = 'force-dynamic';
-export const POST = eventsPOST;
