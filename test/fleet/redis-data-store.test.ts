@@ -125,27 +125,43 @@ describe('RedisDataStore', () => {
     unsubscribe();
   });
 
-  test('lease hand-over: released at shutdown → taken at once; holder gone → taken after the TTL', async () => {
+  test('lease hand-over: released at shutdown → taken at once; holder gone → taken only once its lease key expired', async () => {
+    await admin.connect().catch(() => {});
     const p = prefix();
-    const a = await store({ keyPrefix: p, leaseTtlMs: 800 });
-    const b = await store({ keyPrefix: p, leaseTtlMs: 800 });
+    const leaseKey = leaseKeyOf(p, KEY);
+    // a long TTL: the lease key cannot expire during this part, so b can only get it by a's release
+    const a = await store({ keyPrefix: p, leaseTtlMs: 120_000 });
+    const b = await store({ keyPrefix: p, leaseTtlMs: 120_000 });
     assert.equal(await a.contend(KEY), true);
     assert.equal(await b.contend(KEY), false);
-    const t0 = Date.now();
+    const aToken = await admin.get(leaseKey);
+    assert.ok(aToken !== null && (await admin.pttl(leaseKey)) > 60_000);
     await a.shutdown();
+    assert.notEqual(await admin.get(leaseKey), aToken, 'shutdown hands the lease back');
     await waitFor('b takes the released lease', () => b.isLeader(KEY), 5000, 5);
-    const handover = Date.now() - t0;
-    // c joins; b vanishes without releasing (simulated crash: connections cut, timers stopped)
+    const bToken = await admin.get(leaseKey);
+    assert.ok(bToken !== null && bToken !== aToken);
+
+    // c joins with a short TTL; b vanishes without releasing (simulated crash: connections cut, timers stopped)
     const c = await store({ keyPrefix: p, leaseTtlMs: 800 });
     assert.equal(await c.contend(KEY), false);
-    const t1 = Date.now();
     (b as unknown as { closed: boolean }).closed = true;
     (b as unknown as { client: Redis }).client.disconnect(false);
     (b as unknown as { sub: Redis }).sub.disconnect(false);
+    // b's lease key carries b's 120 s TTL; expire it by hand as Redis would, after c has been seen waiting
+    const events: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      // leadership first, then the key: once c is leader its acquire has already replaced b's token
+      const leader = c.isLeader(KEY);
+      const holder = await admin.get(leaseKey);
+      if (leader) assert.notEqual(holder, bToken, 'c leads while b still holds the lease');
+      events.push(leader ? 'c-leader' : holder === bToken ? 'b-holds' : 'free');
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    assert.ok(events.every((e) => e === 'b-holds'), `c must wait for b's lease: ${events.join(',')}`);
+    await admin.pexpire(leaseKey, 1);
     await waitFor('c takes the expired lease', () => c.isLeader(KEY), 5000, 5);
-    const takeover = Date.now() - t1;
-    console.log(`# lease hand-over after release: ${handover} ms; takeover after a crash: ${takeover} ms (TTL 800 ms)`);
-    assert.ok(takeover < 800 * 2, `takeover took ${takeover} ms`);
+    assert.notEqual(await admin.get(leaseKey), bToken);
   });
 
   test('Redis outage: last good value served, degraded health, recovery without restart', async () => {

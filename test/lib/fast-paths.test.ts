@@ -62,6 +62,9 @@ test('users landing on the same outcome share one frozen result; exposure lists 
   const b = getFeatureGate(specs, { userID: '2', email: 'a' }, 'outer');
   assert.deepEqual(a.secondaryExposures, [{ gate: 'inner', gateValue: 'true', ruleID: 'inner-rule' }]);
   assert.deepEqual(b.secondaryExposures, a.secondaryExposures);
+  // one shared result, not two equal ones
+  assert.equal(b.secondaryExposures, a.secondaryExposures);
+  assert.equal(evaluateAll(specs, { userID: '2', email: 'a' }).gateResult('outer'), evaluateAll(specs, { userID: '1', email: 'a' }).gateResult('outer'));
   assert.ok(Object.isFrozen(a.secondaryExposures));
   assert.throws(() => (a.secondaryExposures as unknown[]).push({}));
   // a second user's payload is unaffected by what the first one cached
