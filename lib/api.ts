@@ -8,11 +8,9 @@ import type { DynamicConfig, Experiment, FeatureGate, Layer } from './types';
 import { assertSpecs, assertUser, checkEvalOptions, createContext, type EvalOptions } from './eval/context-factory';
 import { configResult, gateResult, layerResult } from './eval/evaluator';
 import { toDynamicConfig, toExperiment, toFeatureGate, toLayer } from './eval/public-results';
-import { EvalResult, NO_EXPOSURES, EMPTY_OBJECT_VALUE } from './eval/result';
+import { ERROR_RESULT, type EvalResult } from './eval/result';
 import type { EvalContext } from './eval/context';
 
-/** The result of an internal failure (a bug, or a user object that throws on access): reason Error. */
-const ERROR_RESULT = new EvalResult(false, '', '""', null, null, null, NO_EXPOSURES, NO_EXPOSURES, EMPTY_OBJECT_VALUE, null, null, false, false, undefined, null);
 
 function run(
   specs: Specs,

@@ -20,7 +20,22 @@ import {
   unsupportedResult,
 } from './result';
 
-const OVERRIDE_JSON = '"override"';
+/** What every local-override result shares. */
+const OVERRIDE = {
+  ruleId: 'override',
+  ruleIdJson: '"override"',
+  groupName: null,
+  groupNameJson: null,
+  secondary: NO_EXPOSURES,
+  undelegated: NO_EXPOSURES,
+  explicitParameters: null,
+  configDelegate: null,
+  isExperimentGroup: false,
+  unsupported: false,
+  version: undefined,
+  reason: 'LocalOverride',
+  exposure: null,
+} as const;
 
 /** checkGate's path: local override, else the gate's evaluation (memoised per context). */
 export function gateResult(ctx: EvalContext, name: string, nested = false): EvalResult {
@@ -28,8 +43,7 @@ export function gateResult(ctx: EvalContext, name: string, nested = false): Eval
   if (overrides !== null && overrides.gates.size > 0) {
     const o = lookupOverride(overrides.gates, ctx.user, name);
     if (o !== null) {
-      return new EvalResult(o.value, 'override', OVERRIDE_JSON, null, null, null, NO_EXPOSURES, NO_EXPOSURES,
-        EMPTY_OBJECT_VALUE, null, null, false, false, undefined, 'LocalOverride');
+      return new EvalResult({ ...OVERRIDE, value: o.value, idType: null, json: EMPTY_OBJECT_VALUE });
     }
   }
   const spec = ctx.specs.gates.get(name);
@@ -87,8 +101,7 @@ export function layerResult(ctx: EvalContext, name: string): EvalResult {
 
 /** A config/layer override: value true, rule "override", id type "userID" (or "" for everyone). */
 function configOverride(value: object, global: boolean): EvalResult {
-  return new EvalResult(true, 'override', OVERRIDE_JSON, null, null, global ? '' : 'userID', NO_EXPOSURES,
-    NO_EXPOSURES, runtimeValue(value), null, null, false, false, undefined, 'LocalOverride');
+  return new EvalResult({ ...OVERRIDE, value: true, idType: global ? '' : 'userID', json: runtimeValue(value) });
 }
 
 function memoised(ctx: EvalContext, memo: (EvalResult | null | undefined)[] | null, spec: CompiledSpec): EvalResult {
@@ -167,9 +180,12 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       const node = (pass ? rule.internPass : rule.internFail).node(own);
       if (node !== null && node.result !== null) return node.result;
       const list = node === null ? own : Object.freeze(own.slice());
-      const r = new EvalResult(pass, rule.id, rule.idJson, rule.groupName, rule.groupNameJson, spec.idType, list, list,
-        pass ? rule.returnValue : spec.defaultValue, spec.explicitParameters, null, rule.isExperimentGroup, false,
-        spec.version, null, pass ? rule.exposureIfPass : rule.exposureIfFail);
+      const r = new EvalResult({
+        value: pass, ruleId: rule.id, ruleIdJson: rule.idJson, groupName: rule.groupName, groupNameJson: rule.groupNameJson,
+        idType: spec.idType, secondary: list, undelegated: list, json: pass ? rule.returnValue : spec.defaultValue,
+        explicitParameters: spec.explicitParameters, configDelegate: null, isExperimentGroup: rule.isExperimentGroup,
+        unsupported: false, version: spec.version, reason: null, exposure: pass ? rule.exposureIfPass : rule.exposureIfFail,
+      });
       return node === null ? r : (node.result = internResult(r));
     }
     const own = exposures ?? NO_EXPOSURES;
@@ -177,8 +193,12 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
     const node = spec.internDefault.node(own);
     if (node !== null && node.result !== null) return node.result;
     const list = node === null ? own : Object.freeze(own.slice());
-    const r = new EvalResult(false, 'default', '"default"', null, null, spec.idType, list, list, spec.defaultValue,
-      spec.explicitParameters, null, false, false, spec.version, null, spec.exposureDefault);
+    const r = new EvalResult({
+      value: false, ruleId: 'default', ruleIdJson: '"default"', groupName: null, groupNameJson: null, idType: spec.idType,
+      secondary: list, undelegated: list, json: spec.defaultValue, explicitParameters: spec.explicitParameters,
+      configDelegate: null, isExperimentGroup: false, unsupported: false, version: spec.version, reason: null,
+      exposure: spec.exposureDefault,
+    });
     return node === null ? r : (node.result = internResult(r));
   } finally {
     ctx.depth--;
@@ -196,6 +216,10 @@ function delegated(ctx: EvalContext, delegateSpec: CompiledSpec, own: readonly S
     addExposures(list, d.secondary);
     secondary = list;
   }
-  return new EvalResult(d.value, d.ruleId, d.ruleIdJson, d.groupName, d.groupNameJson, d.idType, secondary, own,
-    d.json, delegateSpec.explicitParameters, delegateSpec.name, d.isExperimentGroup, d.unsupported, d.version, d.reason);
+  return new EvalResult({
+    value: d.value, ruleId: d.ruleId, ruleIdJson: d.ruleIdJson, groupName: d.groupName, groupNameJson: d.groupNameJson,
+    idType: d.idType, secondary, undelegated: own, json: d.json, explicitParameters: delegateSpec.explicitParameters,
+    configDelegate: delegateSpec.name, isExperimentGroup: d.isExperimentGroup, unsupported: d.unsupported,
+    version: d.version, reason: d.reason, exposure: null,
+  });
 }

@@ -8,46 +8,104 @@ import type { SecondaryExposure } from '../types';
 
 export type ResultReason = 'LocalOverride' | 'Unsupported' | 'Unrecognized' | null;
 
-export class EvalResult {
-  constructor(
-    readonly value: boolean,
-    readonly ruleId: string,
-    /** JSON string literal of ruleId. */
-    readonly ruleIdJson: string,
-    readonly groupName: string | null,
-    readonly groupNameJson: string | null,
-    readonly idType: string | null | undefined,
-    readonly secondary: readonly SecondaryExposure[],
-    /** Layers: the layer's own exposures before delegation; otherwise the same array as `secondary`. */
-    readonly undelegated: readonly SecondaryExposure[],
-    readonly json: CompiledValue,
-    readonly explicitParameters: readonly string[] | null | undefined,
-    readonly configDelegate: string | null,
-    readonly isExperimentGroup: boolean,
-    readonly unsupported: boolean,
-    readonly version: number | undefined,
-    /** A reason this result sets itself; null means "the specs' source" (Network, Bootstrap, …). */
-    readonly reason: ResultReason,
-    /** Gates: the interned exposure this outcome contributes to a gate that checks it. */
-    readonly exposure: SecondaryExposure | null = null,
-  ) {}
+/**
+ * The fields of an EvalResult, by name: several neighbours share a type (rule id and group name,
+ * secondary and undelegated exposures, value and unsupported flags), so a positional constructor
+ * would compile with two of them swapped.
+ */
+export interface EvalResultFields {
+  readonly value: boolean;
+  readonly ruleId: string;
+  /** JSON string literal of ruleId. */
+  readonly ruleIdJson: string;
+  readonly groupName: string | null;
+  readonly groupNameJson: string | null;
+  readonly idType: string | null | undefined;
+  readonly secondary: readonly SecondaryExposure[];
+  /** Layers: the layer's own exposures before delegation; otherwise the same array as `secondary`. */
+  readonly undelegated: readonly SecondaryExposure[];
+  readonly json: CompiledValue;
+  readonly explicitParameters: readonly string[] | null | undefined;
+  readonly configDelegate: string | null;
+  readonly isExperimentGroup: boolean;
+  readonly unsupported: boolean;
+  readonly version: number | undefined;
+  /** A reason this result sets itself; null means "the specs' source" (Network, Bootstrap, …). */
+  readonly reason: ResultReason;
+  /** Gates: the interned exposure this outcome contributes to a gate that checks it. */
+  readonly exposure: SecondaryExposure | null;
+}
+
+export class EvalResult implements EvalResultFields {
+  readonly value: boolean;
+  readonly ruleId: string;
+  readonly ruleIdJson: string;
+  readonly groupName: string | null;
+  readonly groupNameJson: string | null;
+  readonly idType: string | null | undefined;
+  readonly secondary: readonly SecondaryExposure[];
+  readonly undelegated: readonly SecondaryExposure[];
+  readonly json: CompiledValue;
+  readonly explicitParameters: readonly string[] | null | undefined;
+  readonly configDelegate: string | null;
+  readonly isExperimentGroup: boolean;
+  readonly unsupported: boolean;
+  readonly version: number | undefined;
+  readonly reason: ResultReason;
+  readonly exposure: SecondaryExposure | null;
+
+  constructor(f: EvalResultFields) {
+    this.value = f.value;
+    this.ruleId = f.ruleId;
+    this.ruleIdJson = f.ruleIdJson;
+    this.groupName = f.groupName;
+    this.groupNameJson = f.groupNameJson;
+    this.idType = f.idType;
+    this.secondary = f.secondary;
+    this.undelegated = f.undelegated;
+    this.json = f.json;
+    this.explicitParameters = f.explicitParameters;
+    this.configDelegate = f.configDelegate;
+    this.isExperimentGroup = f.isExperimentGroup;
+    this.unsupported = f.unsupported;
+    this.version = f.version;
+    this.reason = f.reason;
+    this.exposure = f.exposure;
+  }
 
   /**
    * Interned results only (see internResult): the bootstrap writer's `"key":{entry}` text per
-   * hash mode, filled on first use. Such a result is a pure function of its spec and rule, so
-   * its entry is identical for every user.
+   * payload format and hash mode, filled on first use. One of the caches listed in
+   * lib/spec/compiled.ts ("Mutable caches").
    */
   fragments: (string | undefined)[] | null = null;
 }
+
+/** No rule decided: the fields every non-rule result (unrecognized, unsupported, error) shares. */
+const NO_RULE = {
+  value: false,
+  ruleId: '',
+  ruleIdJson: '""',
+  groupName: null,
+  groupNameJson: null,
+  idType: null,
+  explicitParameters: null,
+  configDelegate: null,
+  isExperimentGroup: false,
+  exposure: null,
+} as const;
 
 /**
  * Marks a compile-time result as shared by every user who lands on it (hand-written
  * optimisation, measured on bootstrap: no per-entity allocation and a cached payload entry).
  */
 export function internResult(r: EvalResult): EvalResult {
-  r.fragments = [undefined, undefined, undefined];
+  r.fragments = new Array<string | undefined>(FRAGMENT_SLOTS).fill(undefined);
   return r;
 }
+
+/** Cached entry texts per interned result: 3 hash modes × 2 payload formats (v1, init-v2). */
+export const FRAGMENT_SLOTS = 6;
 
 export const NO_EXPOSURES: readonly SecondaryExposure[] = Object.freeze([]);
 
@@ -65,7 +123,7 @@ interface InternNode {
  * exposures are interned objects, so a trie keyed by exposure identity finds the shared result
  * (hand-written optimisation: most gates and configs that check other gates then get a cached
  * bootstrap entry, measured on the large DCS). Lists with a non-interned exposure, or beyond the
- * size limit, are not interned.
+ * size limit, are not interned. One of the caches listed in lib/spec/compiled.ts ("Mutable caches").
  */
 export class InternTable {
   #size = 0;
@@ -103,11 +161,18 @@ export function runtimeValue(value: object): CompiledValue {
   return { value: value as CompiledValue['value'], json: JSON.stringify(value) ?? '{}', mergedJson: null };
 }
 
-export function unsupportedResult(version: number | undefined): EvalResult {
-  return new EvalResult(false, '', '""', null, null, null, NO_EXPOSURES, NO_EXPOSURES, EMPTY_OBJECT_VALUE, null, null, false, true, version, 'Unsupported');
+function noRule(unsupported: boolean, version: number | undefined, reason: ResultReason): EvalResult {
+  return new EvalResult({ ...NO_RULE, secondary: NO_EXPOSURES, undelegated: NO_EXPOSURES, json: EMPTY_OBJECT_VALUE, unsupported, version, reason });
 }
 
-export const UNRECOGNIZED = new EvalResult(false, '', '""', null, null, null, NO_EXPOSURES, NO_EXPOSURES, EMPTY_OBJECT_VALUE, null, null, false, false, undefined, 'Unrecognized');
+export function unsupportedResult(version: number | undefined): EvalResult {
+  return noRule(true, version, 'Unsupported');
+}
+
+export const UNRECOGNIZED = noRule(false, undefined, 'Unrecognized');
+
+/** The result of an internal failure (a bug, or a user object that throws on access): the API reports reason Error. */
+export const ERROR_RESULT = noRule(false, undefined, null);
 
 /** A cycle of nested gates or delegates: statsig-node overflows its stack; we report Unsupported. */
 export const CYCLE = unsupportedResult(undefined);

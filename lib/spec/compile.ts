@@ -4,7 +4,7 @@
 import { djb2 } from '../hash/djb2';
 import { hashIdListEntry, sha256Base64, sha256Prefix } from '../hash/sha256';
 import { SpecKeyMismatchError, SpecParseError, type SpecIssue } from '../errors';
-import type { JsonValue, SpecSourceKind } from '../types';
+import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID, internKey } from '../user/fields';
@@ -82,9 +82,12 @@ function compileRule(
   const exposureIfFail = kind === 'gate' ? tools.exposure(spec.name, false, raw.id) : null;
   const isExperimentGroup = raw.isExperimentGroup ?? false;
   const result = (pass: boolean) =>
-    internResult(new EvalResult(pass, raw.id, idJson, groupName, groupNameJson, common.idType, NO_EXPOSURES, NO_EXPOSURES,
-      pass ? returnValue : common.defaultValue, common.explicitParameters, null, isExperimentGroup, false, common.version,
-      null, pass ? exposureIfPass : exposureIfFail));
+    internResult(new EvalResult({
+      value: pass, ruleId: raw.id, ruleIdJson: idJson, groupName, groupNameJson, idType: common.idType,
+      secondary: NO_EXPOSURES, undelegated: NO_EXPOSURES, json: pass ? returnValue : common.defaultValue,
+      explicitParameters: common.explicitParameters, configDelegate: null, isExperimentGroup, unsupported: false,
+      version: common.version, reason: null, exposure: pass ? exposureIfPass : exposureIfFail,
+    }));
   return Object.freeze({
     id: raw.id,
     idJson,
@@ -108,6 +111,22 @@ function compileRule(
     conditions: Object.freeze(conditions),
     hasNestedGates: conditions.some((c) => c.mustRunAfterFail),
   });
+}
+
+/** The interned `disabled` / `default` outcome of a spec without secondary exposures. */
+function ruleless(
+  ruleId: 'disabled' | 'default',
+  idType: string | null | undefined,
+  json: CompiledValue,
+  explicitParameters: readonly string[] | null | undefined,
+  version: number | undefined,
+  exposure: SecondaryExposure | null,
+): EvalResult {
+  return internResult(new EvalResult({
+    value: false, ruleId, ruleIdJson: JSON.stringify(ruleId), groupName: null, groupNameJson: null, idType,
+    secondary: NO_EXPOSURES, undelegated: NO_EXPOSURES, json, explicitParameters, configDelegate: null,
+    isExperimentGroup: false, unsupported: false, version, reason: null, exposure,
+  }));
 }
 
 function hashName(name: string): PerHashMode<string> {
@@ -165,10 +184,8 @@ function compileSpec(
     }),
     exposureDefault,
     exposureDisabled,
-    resultDisabled: internResult(new EvalResult(false, 'disabled', '"disabled"', null, null, idType, NO_EXPOSURES, NO_EXPOSURES,
-      common.defaultValue, null, null, false, false, common.version, null, exposureDisabled)),
-    resultDefault: internResult(new EvalResult(false, 'default', '"default"', null, null, idType, NO_EXPOSURES, NO_EXPOSURES,
-      common.defaultValue, common.explicitParameters, null, false, false, common.version, null, exposureDefault)),
+    resultDisabled: ruleless('disabled', idType, common.defaultValue, null, common.version, exposureDisabled),
+    resultDefault: ruleless('default', idType, common.defaultValue, common.explicitParameters, common.version, exposureDefault),
     internDefault: new InternTable(),
   });
 }

@@ -3,6 +3,21 @@
  * read. Everything that does not depend on the user is computed here once per payload
  * (lower-cased operators, target sets, regexes, hash-key prefixes, pre-serialised JSON values and
  * pre-hashed, pre-escaped names) so per-request work is only the user-dependent part.
+ *
+ * Mutable caches. Compiled specs are frozen, but three things inside them are filled lazily, by
+ * design; this is the complete list, and each stays valid for the life of its Specs because what
+ * it caches is a pure function of that Specs alone (never of a user, a clock or the options):
+ *   1. `EvalResult.fragments` of interned results (rule/default/disabled outcomes and the
+ *      InternTable results below): the bootstrap entry text per payload format and hash mode.
+ *      Valid because an interned result is the same for every user who lands on it, and its
+ *      entry text depends only on the spec, the result and the format/mode slot it is stored in.
+ *      Results that depend on the user (a layer's delegation, an override) are never interned.
+ *   2. `InternTable`s (`rule.internPass` / `internFail`, `spec.internDefault`): outcome ×
+ *      exposure-list → shared result, bounded per table. Valid because exposures are interned
+ *      per Specs, so identity of the list's items is equality of the result.
+ *   3. `SpecRef.spec`: bound once, right after every spec is compiled (CompileTables.bind), and
+ *      never written again; a reference to a missing name stays undefined.
+ * A new DCS payload compiles to a new Specs with fresh caches; nothing is shared across payloads.
  */
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
 import type { Sha256Prefix } from '../hash/sha256';
