@@ -21,6 +21,8 @@ export {
 export type {
   ClientInitializeResponse,
   ClientInitializeResponseOptions,
+  InitV2ClientInitializeResponse,
+  PayloadFormat,
   RenderOptions,
 } from './bootstrap/client-init-response';
 export type { UserEcho } from './bootstrap/user-echo';

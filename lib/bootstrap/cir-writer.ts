@@ -8,10 +8,7 @@
  * array-index keys (djb2 names are decimal) first in numeric order, and entry fields appear in the
  * order statsig-node assigns them — including a re-assigned field keeping its first position.
  */
-import { djb2 } from '../hash/djb2';
-import { sha256Base64 } from '../hash/sha256';
 import { HASH_INDEX, type CompiledSpec, type HashMode, type Specs } from '../spec/compiled';
-import { jsKeyOrder } from '../spec/key-order';
 import { flatten } from '../spec/flat';
 import type { Evaluation } from '../evaluation';
 import type { EvalResult } from '../eval/result';
@@ -19,6 +16,8 @@ import type { SecondaryExposure } from '../types';
 import { FIRSTLIGHT_VERSION, SDK_TYPE } from '../version';
 import { echoUser, type UserEcho } from './user-echo';
 import { sessionReplayFields } from './session-replay';
+import { section, selection, type Filter } from './selection';
+import { configValueJson, delegateView, hashName, isExperimentLike, layerValueJson, rawFor } from './entry-fields';
 
 export interface WriteOptions {
   readonly hash: HashMode;
@@ -27,10 +26,6 @@ export interface WriteOptions {
 }
 
 const SDK_INFO = `"generator":"${SDK_TYPE}","sdkInfo":{"sdkType":"${SDK_TYPE}","sdkVersion":"${FIRSTLIGHT_VERSION}"}`;
-
-export function hashName(name: string, mode: 0 | 1 | 2): string {
-  return mode === 0 ? djb2(name) : mode === 1 ? sha256Base64(name) : name;
-}
 
 function exposuresJson(specs: Specs, list: readonly SecondaryExposure[], mode: 0 | 1 | 2): string {
   if (list.length === 0) return '[]';
@@ -71,22 +66,12 @@ function explicitJson(spec: CompiledSpec, params: readonly string[]): string {
   return params === spec.explicitParameters && spec.cir.explicitParams !== null ? spec.cir.explicitParams : JSON.stringify(params);
 }
 
-/** Experiments: the re-evaluation statsig-node reports as is_user_in_experiment; null otherwise. */
-function rawFor(ev: Evaluation, spec: CompiledSpec): EvalResult | null {
-  const entity = spec.entity;
-  return entity !== 'dynamic_config' && entity !== 'autotune' ? ev.rawConfigResult(spec, true) : null;
-}
-
 function configEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 | 1 | 2, raw: EvalResult | null = rawFor(ev, spec)): string {
   const specs = ev.specs;
   const entity = spec.entity;
-  const experimentLike = entity !== 'dynamic_config' && entity !== 'autotune';
+  const experimentLike = isExperimentLike(spec);
   const inLayer = experimentLike && spec.hasSharedParams;
-  let valueJson: string;
-  if (!inLayer) valueJson = r.unsupported ? '{}' : r.json.json;
-  else if (r.unsupported) valueJson = spec.cir.emptyMergedJson;
-  else if (r.json.mergedJson !== null && r.configDelegate === null && r.reason === null) valueJson = r.json.mergedJson;
-  else valueJson = JSON.stringify({ ...(spec.cir.layerDefault as object), ...(r.json.value as object) });
+  const valueJson = configValueJson(spec, r);
 
   let s = baseEntry(specs, spec, r, valueJson, mode);
   if (r.groupNameJson !== null) s += ',"group_name":' + r.groupNameJson;
@@ -111,14 +96,8 @@ function configEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 
 
 function layerEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 | 1 | 2): string {
   const specs = ev.specs;
-  const delegate = r.configDelegate !== null && r.configDelegate !== '' ? specs.configs.get(r.configDelegate) : undefined;
-  // statsig-node re-evaluates the delegate twice: with the target app for group_name (a non-empty
-  // one replaces the layer's) and without it for is_user_in_experiment
-  const top = delegate === undefined ? null : ev.rawConfigResult(delegate, false);
-  const raw = delegate === undefined ? null : ev.rawConfigResult(delegate, true);
-  const delegateGroup = top !== null && top.groupName !== null && top.groupName !== '' ? top.groupName : null;
-
-  let s = baseEntry(specs, spec, r, r.unsupported ? '{}' : r.json.json, mode);
+  const { delegate, delegateGroup, raw } = delegateView(ev, r);
+  let s = baseEntry(specs, spec, r, layerValueJson(r), mode);
   if (r.groupName !== null) s += ',"group_name":' + JSON.stringify(delegateGroup ?? r.groupName);
   const explicit = delegate !== undefined ? delegate.cir.explicitParamsOrEmpty : spec.cir.explicitParamsOrEmpty;
   s += ',"explicit_parameters":' + explicit;
@@ -129,41 +108,6 @@ function layerEntry(ev: Evaluation, spec: CompiledSpec, r: EvalResult, mode: 0 |
     s += ',"is_user_in_experiment":' + (raw?.isExperimentGroup ? 'true' : 'false');
   }
   return s + ',"undelegated_secondary_exposures":' + exposuresJson(specs, r.undelegated, mode) + '}';
-}
-
-type Filter = (spec: CompiledSpec) => boolean;
-
-/** Appends `"key":entry,...` for one map to `out`, in statsig-node's key order. */
-function section(
-  out: string[],
-  list: readonly CompiledSpec[],
-  storeList: readonly CompiledSpec[],
-  hasCollisions: boolean,
-  include: Filter,
-  entry: (spec: CompiledSpec) => string,
-  mode: 0 | 1 | 2,
-): void {
-  let first = true;
-  if (!hasCollisions) {
-    for (let i = 0; i < list.length; i++) {
-      const spec = list[i]!;
-      if (!include(spec)) continue;
-      if (!first) out.push(',');
-      first = false;
-      out.push(spec.keyJson[mode], ':', entry(spec));
-    }
-    return;
-  }
-  // two names share a hashed key: the later entry's value at the earlier key's position (Object.assign)
-  const byKey = new Map<string, string>();
-  for (const spec of storeList) if (include(spec)) byKey.set(spec.key[mode], entry(spec));
-  const keys = [...byKey.keys()];
-  for (const i of jsKeyOrder(keys)) {
-    const k = keys[i]!;
-    if (!first) out.push(',');
-    first = false;
-    out.push(JSON.stringify(k), ':', byKey.get(k)!);
-  }
 }
 
 /**
@@ -214,45 +158,13 @@ function allConfigs(out: string[], ev: Evaluation, list: readonly CompiledSpec[]
   }
 }
 
-/** The names `only` keeps: the named entities plus the gates their exposures name and layer delegates. */
-function onlySet(ev: Evaluation, only: readonly string[]): Set<string> {
-  const keep = new Set(only);
-  const addExposures = (list: readonly SecondaryExposure[]) => {
-    for (const e of list) keep.add(e.gate);
-  };
-  for (const name of only) {
-    if (ev.specs.gates.has(name)) addExposures(ev.gateResult(name).secondary);
-    if (ev.specs.configs.has(name)) addExposures(ev.configResult(name).secondary);
-    if (ev.specs.layers.has(name)) {
-      const r = ev.layerResult(name);
-      addExposures(r.secondary);
-      addExposures(r.undelegated);
-      if (r.configDelegate) keep.add(r.configDelegate);
-    }
-  }
-  return keep;
-}
-
 export function writeClientInitializeResponse(ev: Evaluation, opts: WriteOptions): string {
   const specs = ev.specs;
   const mode = HASH_INDEX[opts.hash];
   const order = specs.cirOrder[mode];
   const store = specs.storeOrder;
-  const { filterApp, entities } = ev.target;
-  const keep = opts.only === undefined ? null : onlySet(ev, opts.only);
+  const { includeGate, includeConfig, includeLayer, unfiltered } = selection(ev, opts.only);
 
-  const appOk: Filter = filterApp === null ? () => true : (spec) => spec.targetAppIDs !== null && spec.targetAppIDs.has(filterApp);
-  const includeGate: Filter = (spec) =>
-    spec.entity !== 'segment' &&
-    spec.entity !== 'holdout' &&
-    (entities === null || entities.gates.has(spec.name)) &&
-    appOk(spec) &&
-    (keep === null || keep.has(spec.name));
-  const includeConfig: Filter = (spec) =>
-    (entities === null || entities.configs.has(spec.name)) && appOk(spec) && (keep === null || keep.has(spec.name));
-  const includeLayer: Filter = (spec) => appOk(spec) && (keep === null || keep.has(spec.name));
-
-  const unfiltered = filterApp === null && entities === null && keep === null;
   // Every piece goes into one array joined once at the end: Array#join writes one flat string,
   // where `+=` would leave a deep rope that costs more to flatten when the payload is sent than it
   // took to build (measured: ~400 µs on the 88 KB large-DCS payload), and joining each section

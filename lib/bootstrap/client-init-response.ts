@@ -7,10 +7,19 @@ import type { LocalOverrides } from '../overrides';
 import type { HashMode, Specs } from '../spec/compiled';
 import { Evaluation, evaluateAll } from '../evaluation';
 import type { JsonObject } from '../types';
-import { writeClientInitializeResponse } from './cir-writer';
+import { writeClientInitializeResponse, type WriteOptions } from './cir-writer';
+import { writeInitV2Response } from './init-v2-writer';
 import type { UserEcho } from './user-echo';
 
+/**
+ * 'v1': statsig-node's payload. 'init-v2': statsig-node-core's compact InitializeV2 payload (short
+ * keys, each value and exposure written once), read by @statsig/js-client 3.27 and later.
+ */
+export type PayloadFormat = 'v1' | 'init-v2';
+
 export interface ClientInitializeResponseOptions {
+  /** Payload format. @default 'v1' */
+  format?: PayloadFormat;
   /** How entity names are hashed in the payload. @default 'djb2' */
   hash?: HashMode;
   /** Client SDK key: filters entities to its target app and resolves `target_app` conditions. */
@@ -32,7 +41,7 @@ export interface ClientInitializeResponseOptions {
 }
 
 /** Options when rendering from an existing Evaluation (its user, key, overrides are fixed). */
-export type RenderOptions = Pick<ClientInitializeResponseOptions, 'hash' | 'only' | 'userEcho' | 'clientKey'>;
+export type RenderOptions = Pick<ClientInitializeResponseOptions, 'format' | 'hash' | 'only' | 'userEcho' | 'clientKey'>;
 
 /** The JSON shape; maps are keyed by the hashed names. */
 export interface ClientInitializeResponse {
@@ -50,10 +59,35 @@ export interface ClientInitializeResponse {
   [key: string]: unknown;
 }
 
+/** The init-v2 JSON shape: entries point into `values` and `exposures` by index. */
+export interface InitV2ClientInitializeResponse {
+  feature_gates: Record<string, JsonObject>;
+  dynamic_configs: Record<string, JsonObject>;
+  layer_configs: Record<string, JsonObject>;
+  param_stores: JsonObject;
+  time: number;
+  has_updates: true;
+  hash_used: HashMode;
+  user: JsonObject;
+  sdkInfo: { sdkType: string; sdkVersion: string };
+  sdkParams: JsonObject;
+  evaluated_keys: { userID?: string | number; customIDs?: Record<string, string> };
+  exposures: Record<string, { gate: string; gateValue: string; ruleID: string }>;
+  values: Record<string, JsonObject>;
+  response_format: 'init-v2';
+  [key: string]: unknown;
+}
+
+type ResponseOf<O> = O extends { format: 'init-v2' } ? InitV2ClientInitializeResponse : ClientInitializeResponse;
+
 const HASHES = new Set<string>(['djb2', 'sha256', 'none']);
+const FORMATS = new Set<string>(['v1', 'init-v2']);
 const ECHOES = new Set<string>(['full', 'minimal']);
 
 function checkRender(opts: RenderOptions): void {
+  if (opts.format !== undefined && !FORMATS.has(opts.format)) {
+    throw new InvalidOptionError(`firstlight: format must be 'v1' or 'init-v2', got ${String(opts.format)}`);
+  }
   if (opts.hash !== undefined && !HASHES.has(opts.hash)) {
     throw new InvalidOptionError(`firstlight: hash must be 'djb2', 'sha256' or 'none', got ${String(opts.hash)}`);
   }
@@ -71,15 +105,19 @@ export function clientInitializeResponseJSONFromEvaluation(evaluation: Evaluatio
   if (opts.clientKey !== undefined && opts.clientKey !== evaluation.clientKey) {
     throw new InvalidOptionError('firstlight: clientKey differs from the one the evaluation was made for (target_app conditions depend on it)');
   }
-  return writeClientInitializeResponse(evaluation, {
+  return write(evaluation, opts.format, {
     hash: opts.hash ?? 'djb2',
     only: opts.only ?? evaluation.only,
     userEcho: opts.userEcho ?? 'full',
   });
 }
 
-export function clientInitializeResponseFromEvaluation(evaluation: Evaluation, opts: RenderOptions = {}): ClientInitializeResponse {
-  return JSON.parse(clientInitializeResponseJSONFromEvaluation(evaluation, opts)) as ClientInitializeResponse;
+function write(ev: Evaluation, format: PayloadFormat | undefined, opts: WriteOptions): string {
+  return format === 'init-v2' ? writeInitV2Response(ev, opts) : writeClientInitializeResponse(ev, opts);
+}
+
+export function clientInitializeResponseFromEvaluation<O extends RenderOptions>(evaluation: Evaluation, opts?: O): ResponseOf<O> {
+  return JSON.parse(clientInitializeResponseJSONFromEvaluation(evaluation, opts)) as ResponseOf<O>;
 }
 
 /** The bootstrap as a JSON string, written directly (the fast path a server sends). */
@@ -90,7 +128,7 @@ export function clientInitializeResponseJSON(
 ): string {
   checkRender(opts);
   const ev = evaluateAll(specs, user, opts);
-  return writeClientInitializeResponse(ev, {
+  return write(ev, opts.format, {
     hash: opts.hash ?? 'djb2',
     only: opts.only,
     userEcho: opts.userEcho ?? 'full',
@@ -98,10 +136,10 @@ export function clientInitializeResponseJSON(
 }
 
 /** The bootstrap as an object (parsed from the string, so both agree byte for byte). */
-export function clientInitializeResponse(
+export function clientInitializeResponse<O extends ClientInitializeResponseOptions>(
   specs: Specs,
   user: unknown,
-  opts: ClientInitializeResponseOptions = {},
-): ClientInitializeResponse {
-  return JSON.parse(clientInitializeResponseJSON(specs, user, opts)) as ClientInitializeResponse;
+  opts?: O,
+): ResponseOf<O> {
+  return JSON.parse(clientInitializeResponseJSON(specs, user, opts)) as ResponseOf<O>;
 }

@@ -75,10 +75,23 @@ export class EvalResult implements EvalResultFields {
 
   /**
    * Interned results only (see internResult): the bootstrap writer's `"key":{entry}` text per
-   * payload format and hash mode, filled on first use. One of the caches listed in
+   * hash mode, filled on first use. One of the caches listed in
    * lib/spec/compiled.ts ("Mutable caches").
    */
   fragments: (string | undefined)[] | null = null;
+
+  /** Interned results only: the init-v2 entry per hash mode (same cache, same validity rule as `fragments`). */
+  compact: (CompactEntry | undefined)[] | null = null;
+}
+
+/** An init-v2 entry and the shared table slots it points at (marked used when the entry is written). */
+export interface CompactEntry {
+  /** `"key":{entry}` */
+  readonly text: string;
+  /** Index into the payload's `values` table, or -1 (gates carry no value). */
+  readonly valueId: number;
+  /** Indexes into the payload's `exposures` table (secondary, then undelegated). */
+  readonly exposureIds: readonly number[];
 }
 
 /** No rule decided: the fields every non-rule result (unrecognized, unsupported, error) shares. */
@@ -100,12 +113,10 @@ const NO_RULE = {
  * optimisation, measured on bootstrap: no per-entity allocation and a cached payload entry).
  */
 export function internResult(r: EvalResult): EvalResult {
-  r.fragments = new Array<string | undefined>(FRAGMENT_SLOTS).fill(undefined);
+  r.fragments = [undefined, undefined, undefined];
+  r.compact = [undefined, undefined, undefined];
   return r;
 }
-
-/** Cached entry texts per interned result: 3 hash modes × 2 payload formats (v1, init-v2). */
-export const FRAGMENT_SLOTS = 6;
 
 export const NO_EXPOSURES: readonly SecondaryExposure[] = Object.freeze([]);
 

@@ -124,10 +124,30 @@ test('map key order follows JavaScript object order: array-index keys ascending 
 test('invalid render options are rejected', () => {
   assert.throws(() => clientInitializeResponseJSON(specs, users[0], { hash: 'md5' as never }), { code: 'FL_ERR_INVALID_OPTION' });
   assert.throws(() => clientInitializeResponseJSON(specs, users[0], { userEcho: 'none' as never }), { code: 'FL_ERR_INVALID_OPTION' });
+  assert.throws(() => clientInitializeResponseJSON(specs, users[0], { format: 'v2' as never }), { code: 'FL_ERR_INVALID_OPTION' });
   assert.throws(() => clientInitializeResponseJSON(specs, 'u'), { code: 'FL_ERR_INVALID_ARGUMENT' });
 });
 
 test('the payload passes dcsText round trip: parsing an object and a string give the same bootstrap', () => {
   const fromObject = parseSpecs(JSON.parse(dcsText), { idLists: { blocked_users_list: ['blocked-user-1'] } });
   assert.equal(clientInitializeResponseJSON(fromObject, users[1]), clientInitializeResponseJSON(specs, users[1]));
+});
+
+test('init-v2: same entities as v1, tables hold exactly what the entries point at, overrides get payload-local slots', async () => {
+  const { tableProblems } = await import('../support/init-v2-compare');
+  const o = setOverride(setOverride(emptyOverrides(), 'gate', 'employee_gate', 'yes' as never), 'config', 'search_experiment', { ranker: 'forced' });
+  for (const opts of [{}, { only: ['new_checkout_gate', 'search_layer'] }, { overrides: o }, { hash: 'sha256' as const }]) {
+    const v1 = clientInitializeResponse(specs, users[0], opts);
+    const v2 = clientInitializeResponse(specs, users[0], { ...opts, format: 'init-v2' });
+    assert.equal(v2.response_format, 'init-v2');
+    for (const section of ['feature_gates', 'dynamic_configs', 'layer_configs'] as const) {
+      assert.deepEqual(Object.keys(v2[section]), Object.keys(v1[section]), `${JSON.stringify(opts)} ${section}`);
+    }
+    assert.deepEqual(tableProblems(v2), [], JSON.stringify(opts));
+  }
+  const v2 = clientInitializeResponse(specs, users[0], { hash: 'none', overrides: o, format: 'init-v2' });
+  const exp = v2.dynamic_configs['search_experiment']!;
+  assert.equal(exp['r'], 'override');
+  assert.deepEqual(v2.values[exp['v'] as string], { ranker: 'forced', page_size: 20, show_snippets: false });
+  assert.ok(JSON.stringify(clientInitializeResponseJSON(specs, users[0], { format: 'init-v2' })).length < JSON.stringify(clientInitializeResponseJSON(specs, users[0])).length);
 });
