@@ -16,8 +16,8 @@ import { clientInitializeResponseJSON, parseSpecs } from '../../lib/index';
 import { toDcsV2 } from '../support/dcs-v2';
 import { CoreReference, type HashMode, type JsonUser } from '../support/reference';
 import { fixtureDcsJson, fixtureUsers, FIXTURE_SECRET } from '../support/fixtures';
-import { generateDcs } from '../support/generate-dcs';
-import { edgeUsers, generateUsers } from '../support/generate-users';
+import { generateDcs } from '../../bin/generate/generate-dcs';
+import { edgeUsers, generateUsers } from '../../bin/generate/generate-users';
 import { canonicalEntries, sameEvaluation, tableProblems, type InitV2Payload } from '../support/init-v2-compare';
 import { cond, dcs, gate, rule } from '../lib/helpers';
 
