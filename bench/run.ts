@@ -1,20 +1,24 @@
 /**
- * `npm run bench`: Firstlight vs statsig-node 6.5.2 vs @statsig/statsig-node-core 0.23.2, in one
- * run, on the same generated specs (the core gets the same payload converted to DCS v2) and the
- * same users.
+ * `npm run bench`: Firstlight vs statsig-node 6.5.2 vs @statsig/statsig-node-core 0.23.2 vs
+ * @statsig/js-on-device-eval-client 3.33.5, in one run, on the same generated specs (the core gets
+ * the same payload converted to DCS v2) and the same users.
  *   1. checkGate and getExperiment on the large payload (≈211 gates, 150 configs incl. 50
  *      experiments in 10 layers): p50/p99 µs per call, ops/s, ratios.
- *   2. The client initialize response (djb2) on small, large and xlarge payloads with cold users
- *      (every call gets a user never seen before by that implementation): Firstlight's
- *      clientInitializeResponseJSON, statsig-node getClientInitializeResponse + JSON.stringify,
- *      statsig-node-core's getClientInitializeResponse string. The three take turns round by round
- *      after the same warm-up time, and each timed call includes the UTF-8 byte length of its
- *      string (what a server pays to send it).
+ *   2. The client initialize response (djb2) on small, large, larger and xlarge payloads with cold
+ *      users (every call gets a user never seen before by that implementation): Firstlight's
+ *      clientInitializeResponseJSON in the v1 and init-v2 formats, statsig-node
+ *      getClientInitializeResponse + JSON.stringify, statsig-node-core's getClientInitializeResponse
+ *      string, js-on-device-eval-client's getClientInitializeResponse + JSON.stringify. They take
+ *      turns round by round after the same warm-up time, and each timed call includes the UTF-8
+ *      byte length of its string (what a server pays to send it).
  *   3. The floor: SHA-256 computations per payload × measured hash cost + encoding a string of the
  *      payload's size.
+ *   4. A scaling table (p50 and µs per entity at each size) and, on full runs, the plot
+ *      docs/bench-scaling.svg.
  * Flags: --quick (fewer iterations), --only gates|cir. No timing asserts.
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, type Specs } from '../lib/index';
@@ -23,7 +27,12 @@ import { toDcsV2 } from '../test/support/dcs-v2';
 import { generateDcs, type DcsSize, type GeneratedDcs } from '../bin/generate/generate-dcs';
 import { generateUsers } from '../bin/generate/generate-users';
 import { cloneUser, CoreReference, NodeReference, type CoreUser } from '../test/support/reference';
+import { gzipSync } from 'node:zlib';
 import { bench, benchInterleaved, mb, table, type Stats } from './helpers';
+import { OnDeviceEvalReference } from './on-device-eval';
+import { scalingSvg } from './scaling-plot';
+
+const PLOT_FILE = 'docs/bench-scaling.svg';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } }, strict: true });
 const QUICK = flags.quick === true;
@@ -173,43 +182,55 @@ async function cirBenches(): Promise<void> {
         { size: 'small', users: 400, warm: 100 },
         { size: 'large', users: 150, warm: 40 },
         { size: 'large', latin1: true, users: 150, warm: 40 },
+        { size: 'larger', users: 60, warm: 16 },
         { size: 'xlarge', users: 30, warm: 8 },
       ]
     : [
         { size: 'small', users: 2000, warm: 1000 },
         { size: 'large', users: 1000, warm: 1000 },
         { size: 'large', latin1: true, users: 1000, warm: 1000 },
+        { size: 'larger', users: 300, warm: 300 },
         { size: 'xlarge', users: 150, warm: 200 },
       ];
   notes.push(
     'The generated payloads carry one non-Latin-1 character (U+2713) in a string value, so each bootstrap is a two-byte string: on the large payload ~176 KB, past V8\'s 128 KB regular-object limit, and every implementation pays a fresh large-object allocation plus a two-byte UTF-8 length per call. The "Latin-1 text only" row replaces that one character to show the same payload as a one-byte string.',
+    'js-on-device-eval-client is @statsig/js-on-device-eval-client 3.33.5 (Statsig\'s pure-TS bootstrap generator): getClientInitializeResponse + JSON.stringify on a client fed the DCS through dataAdapter.setData and initializeSync, network prevented. It has no country or UA enrichment and no ID lists (anchors-2026-12 §0), so its payload is not the same as the others\'.',
+    '"Firstlight init-v2" is the same bootstrap in the compact init-v2 format (format: \'init-v2\'); its ratio column compares it with Firstlight v1 in the same rounds.',
   );
   for (const p of plan) {
-    const { specs, node, core } = await setup(p.size, p.latin1);
+    const { g, specs, node, core } = await setup(p.size, p.latin1);
+    const ode = OnDeviceEvalReference.create(JSON.stringify(g.dcs), p.size);
     // distinct users: [warm-up users..., measured users...]; each implementation sees each once
     const all = generateUsers(`${SEED}-cir-${p.size}`, p.warm + p.users);
     const measured = all.slice(p.warm);
     const warm = all.slice(0, p.warm);
     const nodeMeasured = measured.map((u) => cloneUser(u));
     const nodeWarm = warm.map((u) => cloneUser(u));
+    const odeMeasured = measured.map((u) => cloneUser(u));
+    const odeWarm = warm.map((u) => cloneUser(u));
     const coreMeasured = measured.map((u) => core.toCoreUser(u));
     const coreWarm = warm.map((u) => core.toCoreUser(u));
     const label = `CIR djb2, cold users (${p.size}${p.latin1 ? ', Latin-1 text only' : ''})`;
     log(`${label}: ${p.users} users`);
     const fl = (u: object) => clientInitializeResponseJSON(specs, u, { hash: 'djb2' });
+    const fl2 = (u: object) => clientInitializeResponseJSON(specs, u, { hash: 'djb2', format: 'init-v2' });
     const nd = (u: object) => JSON.stringify(node.server.getClientInitializeResponse(u as never, undefined, { hash: 'djb2' }));
     const cr = (u: CoreUser) => core.statsig.getClientInitializeResponse(u, { hashAlgorithm: 'djb2' });
-    const avg = (b: number) => `payload ${(b / p.users / 1024).toFixed(1)} KB`;
-    const { stats, bytes } = benchInterleaved(label, [
+    const od = (u: object) => ode.gcir(u);
+    const contenders = [
       { impl: 'Firstlight', warm, measured, op: fl },
+      { impl: 'Firstlight init-v2', warm, measured, op: fl2 },
       { impl: 'statsig-node', warm: nodeWarm, measured: nodeMeasured, op: nd },
       { impl: 'statsig-node-core', warm: coreWarm, measured: coreMeasured, op: cr },
-    ]);
-    const [flRow, nodeRow, coreRow] = stats as [Stats, Stats, Stats];
-    flRow.extra = avg(bytes[0]!);
-    nodeRow.extra = `${avg(bytes[1]!)} (incl. JSON.stringify)`;
-    coreRow.extra = `${avg(bytes[2]!)} (its own format details)`;
-    rows.push(flRow, nodeRow, coreRow);
+      { impl: 'js-on-device-eval-client', warm: odeWarm, measured: odeMeasured, op: od },
+    ];
+    const { stats, bytes } = benchInterleaved(label, contenders);
+    const extras = ['', '', ' (incl. JSON.stringify)', ' (its own format details)', ' (incl. JSON.stringify)'];
+    stats.forEach((row, i) => {
+      const sample = contenders[i]!.op(contenders[i]!.measured[0] as never);
+      row.extra = `payload ${(bytes[i]! / p.users / 1024).toFixed(1)} KB, gzip ${(gzipSync(sample).length / 1024).toFixed(1)} KB${extras[i]}`;
+    });
+    rows.push(...stats);
 
     // the floor
     const sample = measured.slice(0, Math.min(50, measured.length));
@@ -217,7 +238,7 @@ async function cirBenches(): Promise<void> {
     const payload = fl(measured[0]!);
     const copyNs = copyCostNs(payload);
     const floorUs = (hashes.distinct * hashNs + copyNs) / 1000;
-    rows.push({
+    const floor: Stats = {
       label,
       impl: 'floor',
       n: sample.length,
@@ -226,10 +247,47 @@ async function cirBenches(): Promise<void> {
       mean: floorUs,
       opsPerSec: 1e6 / floorUs,
       extra: `${hashes.distinct.toFixed(0)} distinct SHA-256 per payload (statsig-node asks for ${hashes.calls.toFixed(0)}) × ${hashNs.toFixed(0)} ns + UTF-8 encode of ${(payload.length / 1024).toFixed(1)} KB (${(copyNs / 1000).toFixed(1)} µs)`,
-    });
+    };
+    rows.push(floor);
+    if (!p.latin1) {
+      const cir = JSON.parse(payload) as Record<string, Record<string, unknown>>;
+      const entities = ['feature_gates', 'dynamic_configs', 'layer_configs'].reduce((n, k) => n + Object.keys(cir[k]!).length, 0);
+      scaling.push({ size: p.size, entities, p50: new Map([...stats.map((r) => [r.impl, r.p50] as const), ['floor', floorUs]]) });
+    }
     node.shutdown();
+    ode.shutdown();
     await core.shutdown();
   }
+}
+
+/** Bootstrap p50 per implementation and project size (the rows above without the Latin-1 twin). */
+const scaling: { size: DcsSize; entities: number; p50: Map<string, number> }[] = [];
+const SCALING_IMPLS: { impl: string; color: string; dashed?: boolean }[] = [
+  { impl: 'Firstlight', color: '#1f77b4' },
+  { impl: 'Firstlight init-v2', color: '#17becf' },
+  { impl: 'statsig-node', color: '#ff7f0e' },
+  { impl: 'statsig-node-core', color: '#d62728' },
+  { impl: 'js-on-device-eval-client', color: '#9467bd' },
+  { impl: 'floor', color: '#7f7f7f', dashed: true },
+];
+
+function scalingTable(): string {
+  const head = `| implementation | ${scaling.map((s) => `${s.size} (${s.entities} entities)`).join(' | ')} | growth smallest → largest |`;
+  const lines = [head, `|---|${scaling.map(() => '---:|').join('')}---:|`];
+  for (const { impl } of SCALING_IMPLS) {
+    const cells = scaling.map((s) => {
+      const us = s.p50.get(impl)!;
+      return `${us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(0)} µs`} (${(us / s.entities).toFixed(2)} µs/entity)`;
+    });
+    const first = scaling[0]!;
+    const last = scaling[scaling.length - 1]!;
+    const growth = last.p50.get(impl)! / first.p50.get(impl)!;
+    lines.push(`| ${impl} | ${cells.join(' | ')} | ${growth.toFixed(0)}× for ${(last.entities / first.entities).toFixed(0)}× the entities |`);
+  }
+  const ratio = (impl: string, base: string) => scaling.map((s) => (s.p50.get(impl)! / s.p50.get(base)!).toFixed(2));
+  lines.push(`| statsig-node-core ÷ Firstlight | ${ratio('statsig-node-core', 'Firstlight').join(' | ')} | |`);
+  lines.push(`| Firstlight ÷ floor | ${ratio('Firstlight', 'floor').join(' | ')} | |`);
+  return lines.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +299,19 @@ const memUsage = process.memoryUsage();
 console.log(`\n## Firstlight benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${QUICK ? 'quick' : 'full'} run, ${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
 console.log(table(rows));
 console.log('');
+if (scaling.length > 0) {
+  console.log('### Bootstrap p50 by project size (cold users, djb2)\n');
+  console.log(scalingTable());
+  console.log('');
+  if (!QUICK) {
+    const svg = scalingSvg(
+      `Bootstrap p50 by project size (${new Date().toISOString().slice(0, 10)}, node ${process.version})`,
+      SCALING_IMPLS.map((s) => ({ name: s.impl, color: s.color, dashed: s.dashed, points: scaling.map((x) => [x.entities, x.p50.get(s.impl)!] as const) })),
+    );
+    writeFileSync(PLOT_FILE, svg);
+    console.log(`- Plot written to ${PLOT_FILE}.`);
+  }
+}
 for (const n of notes) console.log(`- ${n}`);
 console.log(`- Ratios are p50(implementation) / p50(Firstlight) for the same row group; "floor" is the physical lower bound estimate, not an implementation.`);
 console.log(`- Process RSS at the end: ${mb(memUsage.rss)}.`);

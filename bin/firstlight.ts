@@ -18,7 +18,7 @@ Commands:
   eval      --specs FILE --users FILE.jsonl [--secret KEY] [--id-lists FILE.json] [--environment TIER]
   cir       --specs FILE --users FILE.jsonl [--hash djb2|sha256|none] [--client-key KEY] [--secret KEY]
             [--id-lists FILE.json] [--environment TIER]
-  generate  --size small|large|xlarge --seed N [--out FILE] [--id-lists-out FILE] [--users N --users-out FILE]
+  generate  --size small|large|larger|xlarge --seed N [--out FILE] [--id-lists-out FILE] [--users N --users-out FILE]
   proxy     [proxy flags]   (firstlight proxy --help)
   bench     [bench flags]   (the same as npm run bench)
 

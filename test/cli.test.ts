@@ -149,7 +149,7 @@ const ERRORS: [string, string[], RegExp][] = [
   ['user not an object', ['eval', '--specs', FIXTURE_DCS_FILE, '--users', ARRAY_USER], /line 1: a user must be a JSON object/],
   ['bad id lists', ['eval', '--specs', FIXTURE_DCS_FILE, '--users', FIXTURE_USERS_FILE, '--id-lists', BAD_LISTS], /list "blocked_users_list" must be an array of strings/],
   ['bad hash', ['cir', '--specs', FIXTURE_DCS_FILE, '--users', FIXTURE_USERS_FILE, '--hash', 'md5'], /--hash must be one of djb2, sha256, none/],
-  ['bad size', ['generate', '--size', 'huge'], /--size must be one of small, large, xlarge/],
+  ['bad size', ['generate', '--size', 'huge'], /--size must be one of small, large, larger, xlarge/],
   ['bad seed', ['generate', '--seed', 'x1'], /--seed must be an integer/],
 ];
 

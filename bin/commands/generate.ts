@@ -1,5 +1,5 @@
 /**
- * `firstlight generate --size small|large|xlarge --seed N [--out FILE] [--id-lists-out FILE]
+ * `firstlight generate --size small|large|larger|xlarge --seed N [--out FILE] [--id-lists-out FILE]
  *  [--users N --users-out FILE.jsonl]`
  * A realistic, deterministic download_config_specs payload (and optionally its ID lists and a set
  * of users) for trying the CLI, load tests and benchmarks. The server secret it was issued for is
@@ -10,7 +10,7 @@ import { DCS_SIZES, generateDcs, type DcsSize } from '../generate/generate-dcs';
 import { generateUsers } from '../generate/generate-users';
 import { CliError, oneOf, parseFlags } from './common';
 
-export const GENERATE_USAGE = `Usage: firstlight generate --size small|large|xlarge --seed N [--out FILE] [--id-lists-out FILE]
+export const GENERATE_USAGE = `Usage: firstlight generate --size small|large|larger|xlarge --seed N [--out FILE] [--id-lists-out FILE]
                           [--users N --users-out FILE.jsonl]
 
 Writes a generated download_config_specs JSON (stdout unless --out). Same size and seed, same bytes.

@@ -10,8 +10,8 @@
 import { createRng, type Rng } from './prng';
 import { COMPANY_IDS, PLANS, ROLES, TAGS, stableIdFor, userIdFor } from './generate-users';
 
-export type DcsSize = 'small' | 'large' | 'xlarge';
-export const DCS_SIZES: readonly DcsSize[] = ['small', 'large', 'xlarge'];
+export type DcsSize = 'small' | 'large' | 'larger' | 'xlarge';
+export const DCS_SIZES: readonly DcsSize[] = ['small', 'large', 'larger', 'xlarge'];
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type JsonObj = { [k: string]: Json };
@@ -128,6 +128,8 @@ interface SizeParams {
 const SIZES: Record<DcsSize, SizeParams> = {
   small: { gates: 26, segments: 4, holdouts: 2, configs: 10, experiments: 9, layers: 3, params: [2, 4] },
   large: { gates: 200, segments: 8, holdouts: 3, configs: 100, experiments: 50, layers: 10, params: [2, 5] },
+  // between large and xlarge (about 2.3× large), so bootstrap growth with size shows as a curve
+  larger: { gates: 460, segments: 18, holdouts: 7, configs: 230, experiments: 115, layers: 23, params: [2, 5] },
   xlarge: { gates: 1000, segments: 40, holdouts: 15, configs: 500, experiments: 250, layers: 50, params: [2, 5] },
 };
 
