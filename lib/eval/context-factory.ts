@@ -55,3 +55,9 @@ export function createContext(
   const env = resolveEnvironment(user, opts?.environment, specs.defaultEnvironment, mode);
   return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise, target.nestedConditionValue);
 }
+
+/** createContext for a server check without options: no clock, overrides or client key to resolve. */
+export function createPlainContext(specs: Specs, user: StatsigUser): EvalContext {
+  const env = resolveEnvironment(user, undefined, specs.defaultEnvironment, 'replace');
+  return new EvalContext(specs, user, env, null, specs.appId, undefined, false, specs.appId);
+}

@@ -107,10 +107,11 @@ export class EvalContext {
     return h;
   }
 
-  /** fromUser(field, lower, false), memoised by the field's compiled slot. */
+  /** fromUser(field, lower, false), memoised by the field's compiled slot in evaluateAll contexts. */
   userField(slot: number, field: string, lower: string): unknown {
-    let memo = this.fieldMemo;
-    if (memo === null) memo = this.fieldMemo = new Array<unknown>(this.specs.fieldSlots).fill(UNREAD);
+    const memo = this.fieldMemo;
+    // a single check reads few fields: allocating the memo would cost more than it saves
+    if (memo === null) return getFromUser(this.user, field, lower);
     const v = memo[slot];
     if (v !== UNREAD) return v;
     return (memo[slot] = getFromUser(this.user, field, lower));

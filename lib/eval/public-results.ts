@@ -42,8 +42,17 @@ export function toDynamicConfig(specs: Specs, name: string, r: EvalResult): Dyna
 }
 
 export function toExperiment(specs: Specs, name: string, r: EvalResult): Experiment {
+  // one literal, not a spread of toDynamicConfig: the spread copied every field again per call
   return {
-    ...toDynamicConfig(specs, name, r),
+    name,
+    value: r.json.value as JsonObject,
+    passed: r.value,
+    ruleID: r.ruleId,
+    groupName: r.groupName,
+    idType: r.idType ?? null,
+    secondaryExposures: r.secondary,
+    version: r.version ?? null,
+    details: detailsOf(specs, r),
     isUserInExperiment: r.isExperimentGroup,
     isExperimentActive: specs.configs.get(name)?.isActive === true,
   };
