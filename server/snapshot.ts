@@ -11,6 +11,7 @@ import {
   clientInitializeResponseJSONFromEvaluation,
   evaluateAll,
   type Evaluation,
+  type PayloadFormat,
   type Specs,
 } from '../lib/index';
 import type { LocalOverrides } from '../lib/overrides';
@@ -33,6 +34,8 @@ type Kind = 'gate' | 'config' | 'experiment' | 'layer';
 
 /** Bootstrap options of a snapshot; user, client key and overrides are the snapshot's own. */
 export interface SnapshotBootstrapOptions {
+  /** 'v1' (default) or statsig-node-core's compact 'init-v2' (@statsig/js-client ≥ 3.27 reads both). */
+  format?: PayloadFormat;
   hash?: 'djb2' | 'sha256' | 'none';
   only?: readonly string[];
   userEcho?: 'full' | 'minimal';

@@ -8,6 +8,7 @@
 import { cache } from 'react';
 import { FlagsUnavailableError } from '../../lib/errors';
 import type { StatsigUser } from '../../lib/types';
+import type { PayloadFormat } from '../../lib/index';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
@@ -19,7 +20,7 @@ export interface RequestFlags {
   /** The user as built from the request (identified, private attributes included). */
   readonly user: StatsigUser;
   readonly clientKey: string;
-  /** The client initialize response for this user (djb2), as the JSON string the browser SDK takes. */
+  /** The client initialize response for this user (djb2, v1 or init-v2), as the JSON string the browser SDK takes. */
   readonly bootstrap: string;
   /** `cir.user`: exactly what the browser client is constructed with (parsed on first read). */
   readonly clientUser: StatsigUser;
@@ -52,6 +53,8 @@ export interface RequestFlagsOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
   /** Limit the browser bootstrap to these entities (the ones the page's client components read). */
   only?: readonly string[];
+  /** Bootstrap payload format: 'v1' (default) or the compact 'init-v2' (about half the bytes). */
+  format?: PayloadFormat;
 }
 
 async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
@@ -66,6 +69,7 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
     hash: 'djb2',
     userEcho: opts.userEcho ?? cfg.userEcho,
     ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.format ? { format: opts.format } : {}),
   });
   if (bootstrap === null) throw new FlagsUnavailableError();
   const render = renderKindFromMark(h);

@@ -98,6 +98,13 @@ test('the bootstrap comes from the same evaluation and agrees with the server ch
   const json = snap.toClientInitializeResponseJSON({ hash: 'none' })!;
   assert.deepEqual(JSON.parse(json).feature_gates, cir.feature_gates);
 
+  // the compact format from the same snapshot: same entities, same overrides and target app
+  const v2 = JSON.parse(snap.toClientInitializeResponseJSON({ hash: 'none', format: 'init-v2' })!) as { response_format: string; feature_gates: Record<string, { v?: boolean }> };
+  assert.equal(v2.response_format, 'init-v2');
+  assert.deepEqual(Object.keys(v2.feature_gates), Object.keys(cir.feature_gates));
+  assert.equal(v2.feature_gates.employee_gate!.v, undefined, 'a false gate carries no value');
+  assert.equal(v2.feature_gates.target_app_gate!.v, true);
+
   const onlyAccessed = snap.onlyAccessed().toClientInitializeResponse({ hash: 'none' }) as typeof cir;
   assert.ok('employee_gate' in onlyAccessed.feature_gates);
   assert.ok(!('public_gate' in onlyAccessed.feature_gates));
