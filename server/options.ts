@@ -27,8 +27,11 @@ export const DEFAULT_EVENT_QUEUE_SIZE = 1_000; // events per batch; statsig-node
 export const MAX_EVENT_QUEUE_SIZE = 10_000;
 export const DEFAULT_FLUSH_INTERVAL_MS = 10_000;
 export const MIN_FLUSH_INTERVAL_MS = 10;
-export const DEFAULT_RETRY_QUEUE_SIZE = 10; // batches held per sink while it fails
-export const DEFAULT_LOG_EVENT_RETRY_LIMIT = 10; // delivery attempts per batch before it is dropped
+export const DEFAULT_RETRY_QUEUE_SIZE = 10; // batches' worth of events held in memory per sink
+export const DEFAULT_LOG_EVENT_RETRY_LIMIT = 10; // statsig-node's; retries no longer end in a drop
+/** Bytes of events held in memory per sink (open batch, waiting, in flight, retrying). */
+export const DEFAULT_EVENT_QUEUE_MAX_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_EVENT_SPOOL_MAX_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS = 1_000;
 export const DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS = 60_000;
 /** Exposure dedupe: at most this many keys; the set is cleared on overflow and every window. */
@@ -106,9 +109,26 @@ export interface StatsigOptions {
   eventQueueSize?: number;
   /** @default 10000 */
   flushIntervalMs?: number;
-  /** Batches each sink holds while it fails; beyond this new batches are dropped and counted. @default 10 */
+  /**
+   * Events each sink holds in memory, in batches of eventQueueSize (so at most retryQueueSize ×
+   * eventQueueSize events, and eventQueueMaxBytes bytes). Beyond that new events are refused
+   * (logBatch() says so; the HTTP routes answer 503 with Retry-After), never accepted and dropped. @default 10
+   */
   retryQueueSize?: number;
-  /** Delivery attempts per batch on retryable failures. @default 10 */
+  /** @default 16 MiB */
+  eventQueueMaxBytes?: number;
+  /**
+   * A directory for a durable spool per sink: every batch is on disk (fsync) before it is delivered,
+   * so a sink outage longer than memory holds, a shutdown or a crash loses nothing; the next start
+   * delivers what is left. @default none (memory only)
+   */
+  eventSpoolDir?: string;
+  /** Bytes of undelivered events each sink's spool may hold; beyond that new events are refused. @default 256 MiB */
+  eventSpoolMaxBytes?: number;
+  /**
+   * Accepted for statsig-node compatibility. A retryable failure is retried (capped backoff) until the
+   * batch is delivered: an accepted event is not dropped; the queue bounds refuse new ones instead. @default 10
+   */
   logEventRetryLimit?: number;
   /** First retry delay of a batch; doubles per attempt up to logEventRetryMaxBackoffMs, full jitter. @default 1000 */
   logEventRetryBackoffMs?: number;
@@ -157,6 +177,9 @@ export interface NormalizedOptions {
   readonly eventQueueSize: number;
   readonly flushIntervalMs: number;
   readonly retryQueueSize: number;
+  readonly eventQueueMaxBytes: number;
+  readonly eventSpoolDir: string | null;
+  readonly eventSpoolMaxBytes: number;
   readonly logEventRetryLimit: number;
   readonly logEventRetryBackoffMs: number;
   readonly logEventRetryMaxBackoffMs: number;
@@ -241,6 +264,9 @@ const optionsSchema = z.strictObject({
   eventQueueSize: z.number().int().min(1).max(MAX_EVENT_QUEUE_SIZE).optional(),
   flushIntervalMs: ms(MIN_FLUSH_INTERVAL_MS).optional(),
   retryQueueSize: z.number().int().min(1).optional(),
+  eventQueueMaxBytes: z.number().int().min(1024).optional(),
+  eventSpoolDir: z.string().min(1).optional(),
+  eventSpoolMaxBytes: z.number().int().min(1024).optional(),
   logEventRetryLimit: z.number().int().min(1).optional(),
   logEventRetryBackoffMs: ms(0).optional(),
   logEventRetryMaxBackoffMs: ms(0).optional(),
@@ -396,6 +422,9 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     eventQueueSize: o.eventQueueSize ?? DEFAULT_EVENT_QUEUE_SIZE,
     flushIntervalMs: o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS,
     retryQueueSize: o.retryQueueSize ?? DEFAULT_RETRY_QUEUE_SIZE,
+    eventQueueMaxBytes: o.eventQueueMaxBytes ?? DEFAULT_EVENT_QUEUE_MAX_BYTES,
+    eventSpoolDir: o.eventSpoolDir === undefined ? null : resolve(/*turbopackIgnore: true*/ o.eventSpoolDir),
+    eventSpoolMaxBytes: o.eventSpoolMaxBytes ?? DEFAULT_EVENT_SPOOL_MAX_BYTES,
     logEventRetryLimit: o.logEventRetryLimit ?? DEFAULT_LOG_EVENT_RETRY_LIMIT,
     logEventRetryBackoffMs: o.logEventRetryBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS,
     logEventRetryMaxBackoffMs: o.logEventRetryMaxBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS,

@@ -27,6 +27,8 @@ import type { FlushResult, EventCounters } from './events/event-logger';
 import type { SpecSyncHealth } from './sync/spec-sync';
 import type { IdListSyncHealth } from './idlists/id-list-sync';
 import { clientEvent, type ClientEventsMeta } from './events/client-events';
+import type { StatsigEvent } from './events/event';
+import type { Admission } from './events/sink-channel';
 import { ErrorRecorder, type RecordedError } from './error-recorder';
 import { defaultResult, rulePassed, type CheckKind, type ResultOf } from './default-results';
 
@@ -51,6 +53,9 @@ export interface LogEventOptions {
   flags?: EvaluationSnapshot;
 }
 
+/** What became of a client's batch: all of it queued, or none of it (retry after the given seconds). */
+export type ClientEventsResult = { readonly queued: number } & Admission;
+
 export interface Health {
   readonly initialized: boolean;
   /** Where the specs in force came from. */
@@ -61,6 +66,8 @@ export interface Health {
   readonly receivedAt: number;
   readonly lastError: RecordedError | null;
   readonly eventQueueDepth: number;
+  /** false while an event sink fails, its spool cannot be written, or events were refused or dropped lately. */
+  readonly eventsOk: boolean;
   readonly counters: {
     readonly specs: SpecSyncHealth;
     readonly idLists: IdListSyncHealth | null;
@@ -253,16 +260,19 @@ export class Statsig {
   /**
    * Queues events built elsewhere, e.g. the browser's `/rgstr` batches relayed by the app. Events without
    * an eventName are skipped; users lose their private attributes; `meta` (the client's key and SDK) is
-   * merged into each event's statsigMetadata. Returns the number queued.
+   * merged into each event's statsigMetadata. The batch is accepted whole or refused whole: a refusal
+   * (a sink has no room) says when to retry, e.g. as a 503 with Retry-After.
    */
-  ingestClientEvents(events: readonly unknown[], meta: ClientEventsMeta = {}): number {
-    if (!Array.isArray(events)) return 0;
-    let queued = 0;
+  ingestClientEvents(events: readonly unknown[], meta: ClientEventsMeta = {}): ClientEventsResult {
+    if (!Array.isArray(events)) return { ok: true, queued: 0 };
+    const built: StatsigEvent[] = [];
     for (const raw of events) {
       const event = clientEvent(raw, meta);
-      if (event && this.#exposures.relay(event)) queued++;
+      if (event) built.push(event);
     }
-    return queued;
+    if (built.length === 0) return { ok: true, queued: 0 };
+    const a = this.#exposures.relay(built);
+    return a.ok ? { ok: true, queued: built.length } : { ...a, queued: 0 };
   }
 
   /** Delivers every queued event within `timeoutMs`. */
@@ -332,6 +342,7 @@ export class Statsig {
       receivedAt: store.receivedAt,
       lastError: this.#latestError(),
       eventQueueDepth: this.#rt.events.queueDepth(),
+      eventsOk: this.#rt.events.ok(),
       counters: {
         specs: this.#rt.specSync.health(),
         idLists: this.#rt.idListSync?.health() ?? null,

@@ -1,21 +1,27 @@
 /**
- * The event pipeline: dedupe (exposures only) → batch (by size and interval) → one delivery channel per
- * sink. `flush(timeoutMs)` hands the open batch to every sink and waits until they have delivered
- * everything or the timeout passes; `shutdown(timeoutMs)` does the same, then stops and counts what
- * is left as dropped.
+ * The event pipeline: dedupe (exposures only) → batch (by size and interval) → one bounded delivery
+ * channel per sink. An event is accepted only when every sink's channel has room for it (the open batch
+ * counts against that room), so an accepted event is never dropped for lack of space: `logBatch()`
+ * answers a refusal instead, which the HTTP routes turn into 503 + Retry-After.
+ * `flush(timeoutMs)` hands the open batch to every sink and waits until they have delivered everything
+ * or the timeout passes; `shutdown(timeoutMs)` does the same, then stops: with a spool, what is left is
+ * kept on disk for the next start, without one it is counted as dropped.
  */
 import type { Logger } from '../logger';
 import { ExposureDedupe } from './dedupe';
 import type { StatsigEvent } from './event';
 import type { EventSink } from './event-sink';
-import { SinkChannel, type SinkHealth } from './sink-channel';
+import { SinkChannel, eventBytes, type Admission, type SinkHealth, type SpoolConfig } from './sink-channel';
 
 export interface EventLoggerConfig {
   readonly sinks: readonly EventSink[];
   readonly batchSize: number;
   readonly flushIntervalMs: number;
-  readonly maxQueuedBatches: number;
-  readonly retryLimit: number;
+  /** Per sink: events and bytes held in memory (open batch, waiting, in flight, retrying). */
+  readonly maxQueuedEvents: number;
+  readonly maxQueuedBytes: number;
+  /** Per sink: a durable spool in this directory (`<dir>/<sink name>.spool`), or null for memory only. */
+  readonly spool: { readonly dir: string; readonly maxBytes: number } | null;
   readonly retryBackoffMs: number;
   readonly retryMaxBackoffMs: number;
   readonly dedupeMaxKeys: number;
@@ -31,6 +37,8 @@ export interface EventCounters {
   readonly deduped: number;
   /** Events refused because logging is disabled or the pipeline is shut down. */
   readonly refused: number;
+  /** Events refused because a sink had no room for them (the caller was told, e.g. with a 503). */
+  readonly refusedFull: number;
   /** Events in the open batch, not yet handed to a sink. */
   readonly buffered: number;
   readonly sinks: readonly SinkHealth[];
@@ -48,6 +56,8 @@ export class EventLogger {
   readonly #channels: SinkChannel[];
   readonly #dedupe: ExposureDedupe;
   #buffer: StatsigEvent[] = [];
+  #bufferBytes = 0;
+  #refusedFull = 0;
   #timer: NodeJS.Timeout | undefined;
   #logged = 0;
   #refused = 0;
@@ -59,9 +69,9 @@ export class EventLogger {
     this.#channels = config.sinks.map(
       (sink) =>
         new SinkChannel(sink, {
-          maxBatches: config.maxQueuedBatches,
+          bounds: { maxEvents: config.maxQueuedEvents, maxBytes: config.maxQueuedBytes },
           maxBatchSize: config.batchSize,
-          retryLimit: config.retryLimit,
+          spool: spoolFor(config.spool, sink.name),
           backoff: { baseMs: config.retryBackoffMs, capMs: config.retryMaxBackoffMs },
           logger: config.logger,
         }),
@@ -86,11 +96,55 @@ export class EventLogger {
       this.#refused++;
       return false;
     }
+    const bytes = eventBytes(event);
+    if (!this.#admits(1, bytes).ok) {
+      this.#refuse(1);
+      return false;
+    }
     if (dedupeKey !== undefined && !this.#dedupe.firstSeen(dedupeKey, event.time)) return false;
+    this.#accept(event, bytes);
+    return true;
+  }
+
+  /**
+   * Accepts every event or none: the answer for a client's batch (a refusal tells it to retry later).
+   * No dedupe: these are events built elsewhere (the browser dedupes its own exposures).
+   */
+  logBatch(events: readonly StatsigEvent[]): Admission {
+    if (!this.enabled) {
+      this.#refused += events.length;
+      return { ok: false, reason: 'closed', retryAfterSeconds: 1 };
+    }
+    const sizes = events.map(eventBytes);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const a = this.#admits(events.length, total);
+    if (!a.ok) {
+      this.#refuse(events.length);
+      return a;
+    }
+    events.forEach((e, i) => this.#accept(e, sizes[i]!));
+    return a;
+  }
+
+  #admits(events: number, bytes: number): Admission {
+    const reserved = { events: this.#buffer.length, bytes: this.#bufferBytes };
+    for (const ch of this.#channels) {
+      const a = ch.admits(events, bytes, reserved);
+      if (!a.ok) return a;
+    }
+    return { ok: true };
+  }
+
+  #refuse(events: number): void {
+    this.#refusedFull += events;
+    for (const ch of this.#channels) ch.noteRefused('full', events);
+  }
+
+  #accept(event: StatsigEvent, bytes: number): void {
     this.#logged++;
     this.#buffer.push(event);
+    this.#bufferBytes += bytes;
     if (this.#buffer.length >= this.#c.batchSize) this.#handOff();
-    return true;
   }
 
   async flush(timeoutMs = 5_000): Promise<FlushResult> {
@@ -108,7 +162,8 @@ export class EventLogger {
   }
 
   /**
-   * Delivers what it can within `timeoutMs`, then stops; the remainder is counted as dropped.
+   * Delivers what it can within `timeoutMs`, then stops; the remainder stays in the spool for the
+   * next start (or, without a spool, is counted as dropped).
    * Events logged once shutdown has begun are refused (and counted as refused), so none can slip
    * in behind the final flush uncounted.
    */
@@ -126,9 +181,15 @@ export class EventLogger {
       logged: this.#logged,
       deduped: this.#dedupe.deduped,
       refused: this.#refused,
+      refusedFull: this.#refusedFull,
       buffered: this.#buffer.length,
       sinks: this.#channels.map((ch) => ch.health()),
     };
+  }
+
+  /** false while any sink is degraded (failing, spool unwritable, refusing or dropping lately). */
+  ok(): boolean {
+    return this.#channels.every((ch) => ch.health().ok);
   }
 
   /** Events waiting anywhere in the pipeline (the open batch plus the fullest sink queue). */
@@ -141,7 +202,14 @@ export class EventLogger {
   #handOff(): void {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
+    const bytes = this.#bufferBytes;
     this.#buffer = [];
-    for (const ch of this.#channels) ch.push(batch);
+    this.#bufferBytes = 0;
+    for (const ch of this.#channels) ch.enqueue(batch, bytes);
   }
+}
+
+function spoolFor(spool: EventLoggerConfig['spool'], sinkName: string): SpoolConfig | null {
+  if (!spool) return null;
+  return { path: `${spool.dir}/${sinkName.replace(/[^A-Za-z0-9_.-]/g, '_')}.spool`, maxBytes: spool.maxBytes };
 }

@@ -1,42 +1,107 @@
 /**
- * One sink's delivery queue: batches go out one at a time, in order. A retryable failure keeps the batch
- * at the head and retries after an exponential, jittered backoff; a final failure or an exhausted retry
- * budget drops it. At most `maxBatches` batches wait; a batch beyond that is dropped and counted. No
- * event is ever dropped without a counter saying why.
+ * One sink's delivery queue, bounded, that never drops what it accepted.
+ *
+ *   const ch = new SinkChannel(sink, { bounds: { maxEvents, maxBytes }, maxBatchSize, backoff, logger, spool });
+ *   const a = ch.offer(events);            // { ok: true } — or { ok: false, reason, retryAfterSeconds }
+ *   if (!a.ok) return 503 with Retry-After: a.retryAfterSeconds
+ *
+ * Bounds count every event the channel holds in memory: waiting, in flight and retrying. An offer that
+ * would pass them is refused whole (nothing of it is kept), so the caller can answer 503 and the client
+ * retries; an accepted event is delivered once, in order. A retryable failure keeps the batch at the head
+ * and retries it after an exponential, jittered backoff, for as long as it takes; only a non-retryable
+ * rejection (the sink says the batch itself is bad) drops it, counted as `rejected`.
+ *
+ * With a spool (./spool), every batch is written to local disk (fsync) before delivery, so what was
+ * accepted survives an outage longer than memory holds, a shutdown and a crash; the spool has its own
+ * byte bound, and the memory bound then only covers batches not yet on disk. When the spool cannot be
+ * written (read-only directory, full disk), batches stay in memory within the memory bound and are
+ * delivered from there; the spool is retried.
+ *
+ * Every batch has an ID that stays the same across retries and restarts; sinks that can use it make a
+ * repeated delivery a no-op (the JSONL sink does).
  */
+import { randomUUID } from 'node:crypto';
 import { getRetryDelayMs, sleep } from '../net/backoff';
 import type { Logger } from '../logger';
 import type { StatsigEvent } from './event';
 import { DeliveryError, type EventSink } from './event-sink';
+import { FileSpool } from './spool';
 
-export type DropReason = 'queue_full' | 'retries_exhausted' | 'rejected' | 'shutdown';
+export type DropReason = 'rejected' | 'shutdown';
+export type RefusalReason = 'full' | 'closed';
+
+/** The answer to an offer. Refused offers kept nothing. */
+export type Admission =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: RefusalReason; readonly retryAfterSeconds: number };
+
+export interface ChannelBounds {
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+}
+
+export interface SpoolConfig {
+  /** The spool file; its cursor lives next to it (`<path>.ack`). */
+  readonly path: string;
+  /** Bytes of undelivered batches the spool may hold. */
+  readonly maxBytes: number;
+}
+
+export interface SinkChannelConfig {
+  /** What the channel holds in memory (waiting, in flight and retrying, not yet on disk). */
+  readonly bounds: ChannelBounds;
+  readonly maxBatchSize: number;
+  readonly backoff: { readonly baseMs: number; readonly capMs: number };
+  readonly logger: Logger;
+  readonly spool?: SpoolConfig | null;
+}
 
 export interface SinkCounters {
   sent: number;
   batchesSent: number;
   attempts: number;
   failedAttempts: number;
+  /** Events that were accepted and then not delivered, by reason. */
   dropped: Record<DropReason, number>;
+  /** Events refused at the door (never accepted), by reason. */
+  refused: Record<RefusalReason, number>;
+  /** Failed writes to the spool (the batch stayed in memory). */
+  spoolWriteFailures: number;
 }
 
 export interface SinkHealth extends SinkCounters {
   readonly name: string;
+  /** false while the sink fails, the spool cannot be written, or events were refused or dropped lately. */
+  readonly ok: boolean;
+  /** Why `ok` is false (empty when ok). */
+  readonly degraded: readonly DegradedReason[];
   readonly queuedEvents: number;
   readonly queuedBatches: number;
+  /** Events and bytes held in memory (counted against the memory bound). */
+  readonly memoryEvents: number;
+  readonly memoryBytes: number;
+  readonly spool: { readonly records: number; readonly events: number; readonly bytes: number; readonly repairedBytes: number } | null;
   readonly lastError: { readonly message: string; readonly at: number } | null;
+  readonly lastSpoolError: { readonly message: string; readonly at: number } | null;
 }
 
-export interface SinkChannelConfig {
-  readonly maxBatches: number;
-  readonly maxBatchSize: number;
-  readonly retryLimit: number;
-  readonly backoff: { readonly baseMs: number; readonly capMs: number };
-  readonly logger: Logger;
-}
+export type DegradedReason = 'delivery_failing' | 'spool_failing' | 'refusing' | 'dropping';
 
-interface PendingBatch {
+/** How long a refusal or drop keeps the channel reported as degraded. */
+export const RECENT_MS = 5_000;
+
+interface Batch {
+  readonly id: string;
   events: StatsigEvent[];
+  bytes: number;
   attempts: number;
+  /** true when the batch is in the spool (acknowledge it there once delivered). */
+  spooled: boolean;
+}
+
+/** What one event costs against a byte bound: its JSON size. */
+export function eventBytes(event: StatsigEvent): number {
+  return Buffer.byteLength(JSON.stringify(event), 'utf8');
 }
 
 export class SinkChannel {
@@ -46,120 +111,330 @@ export class SinkChannel {
     batchesSent: 0,
     attempts: 0,
     failedAttempts: 0,
-    dropped: { queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0 },
+    dropped: { rejected: 0, shutdown: 0 },
+    refused: { full: 0, closed: 0 },
+    spoolWriteFailures: 0,
   };
   readonly #c: SinkChannelConfig;
-  readonly #queue: PendingBatch[] = [];
+  readonly #spool: FileSpool | null;
+  /** Batches in memory that are not in the spool, oldest first. */
+  readonly #pending: Batch[] = [];
+  /** The batch being delivered (from the spool or from #pending), or null. */
+  #head: Batch | null = null;
+  #memEvents = 0;
+  #memBytes = 0;
+  #appending: Batch | null = null;
+  #appendDone: Promise<void> | null = null;
+  #spoolBroken = false;
   readonly #abort = new AbortController();
   #draining: Promise<void> | null = null;
-  #wake: AbortController | null = null;
+  #writing: Promise<void> | null = null;
+  /** Backoff sleeps in progress (delivery's and the spool writer's); expedite() and close() cut them short. */
+  readonly #sleeps = new Set<AbortController>();
   #idleWaiters: (() => void)[] = [];
   #lastError: SinkHealth['lastError'] = null;
+  #lastSpoolError: SinkHealth['lastSpoolError'] = null;
+  #lastRefusalAt = 0;
+  #lastDropAt = 0;
+  #failing = false;
   #closed = false;
 
   constructor(sink: EventSink, config: SinkChannelConfig) {
     this.sink = sink;
     this.#c = config;
+    this.#spool = config.spool ? new FileSpool(config.spool.path, config.bounds.maxBytes) : null;
+    // batches a previous process spooled go out first
+    if (this.#spool) {
+      this.#spool.open().then(
+        () => this.#kick(),
+        (err: unknown) => this.#spoolFailed(err),
+      );
+    }
   }
 
-  push(events: readonly StatsigEvent[]): void {
+  /**
+   * Would `events` more events of `bytes` bytes be accepted now? `reserved` counts what the caller holds
+   * for this channel but has not handed over yet (the logger's open batch).
+   */
+  admits(events: number, bytes: number, reserved: { events: number; bytes: number } = { events: 0, bytes: 0 }): Admission {
+    if (this.#closed) return { ok: false, reason: 'closed', retryAfterSeconds: 1 };
+    const b = this.#c.bounds;
+    const memOk = this.#memEvents + reserved.events + events <= b.maxEvents && this.#memBytes + reserved.bytes + bytes <= b.maxBytes;
+    const spoolOk = this.#spool === null || this.#spool.stats().bytes + this.#memBytes + reserved.bytes + bytes <= this.#c.spool!.maxBytes;
+    if (memOk && spoolOk) return { ok: true };
+    return { ok: false, reason: 'full', retryAfterSeconds: this.#retryAfterSeconds() };
+  }
+
+  /** Records a refusal the caller made on this channel's answer (counts and marks health degraded). */
+  noteRefused(reason: RefusalReason, events: number): void {
+    this.counters.refused[reason] += events;
+    this.#lastRefusalAt = Date.now();
+  }
+
+  /** Accepts the events whole or refuses them whole. */
+  offer(events: readonly StatsigEvent[]): Admission {
+    let bytes = 0;
+    for (const e of events) bytes += eventBytes(e);
+    const a = this.admits(events.length, bytes);
+    if (!a.ok) {
+      this.noteRefused(a.reason, events.length);
+      return a;
+    }
+    this.enqueue(events, bytes);
+    return a;
+  }
+
+  /** Queues events the caller has admitted (see admits()). Never drops; the bounds are the caller's check. */
+  enqueue(events: readonly StatsigEvent[], bytes: number): void {
     if (events.length === 0) return;
     if (this.#closed) {
+      // an admitted offer cannot reach a closed channel; if a caller skipped admits(), say so loudly
       this.counters.dropped.shutdown += events.length;
+      this.#lastDropAt = Date.now();
+      this.#c.logger.error(`event sink "${this.sink.name}" is closed; dropped ${events.length} events`);
       return;
     }
-    // top up the last waiting batch rather than spend a queue slot on a small one
-    const last = this.#queue.length > 1 ? this.#queue[this.#queue.length - 1] : undefined;
-    if (last && last.attempts === 0 && last.events.length + events.length <= this.#c.maxBatchSize) {
+    this.#memEvents += events.length;
+    this.#memBytes += bytes;
+    // top up the last waiting batch rather than start a small one
+    const last = this.#pending[this.#pending.length - 1];
+    if (last && last !== this.#appending && last.attempts === 0 && last.events.length + events.length <= this.#c.maxBatchSize) {
       last.events.push(...events);
-    } else if (this.#queue.length >= this.#c.maxBatches) {
-      this.counters.dropped.queue_full += events.length;
-      this.#c.logger.warn(`event sink "${this.sink.name}" is ${this.#queue.length} batches behind; dropped ${events.length} events`);
-      return;
+      last.bytes += bytes;
     } else {
-      this.#queue.push({ events: [...events], attempts: 0 });
+      this.#pending.push({ id: randomUUID(), events: [...events], bytes, attempts: 0, spooled: false });
     }
+    this.#kickWriter();
     this.#kick();
   }
+
+  /** Retries a batch waiting out its backoff now (flush and shutdown do not wait for a timer). */
+  expedite(): void {
+    for (const s of this.#sleeps) s.abort();
+  }
+
+  /** Resolves when nothing is queued, spooled or in flight. */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops delivery. With a spool, what is still in memory is written to it first (delivered by the next
+   * process); what cannot be written is dropped and counted as `shutdown`.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#abort.abort();
+    this.expedite();
+    await Promise.all([this.#draining?.catch(() => {}), this.#writing?.catch(() => {})]);
+    const unsaved = [...(this.#head && !this.#head.spooled ? [this.#head] : []), ...this.#pending];
+    this.#head = null;
+    this.#pending.length = 0;
+    for (const b of unsaved) {
+      try {
+        if (!this.#spool) throw new Error('no spool');
+        await this.#spool.append({ id: b.id, events: b.events });
+      } catch {
+        this.counters.dropped.shutdown += b.events.length;
+      }
+      this.#release(b);
+    }
+    this.#notifyIdle(true);
+    await this.#spool?.close();
+    await this.sink.close?.().catch((err) => this.#c.logger.warn(`closing event sink "${this.sink.name}" failed`, err));
+  }
+
+  health(): SinkHealth {
+    const now = Date.now();
+    const degraded: DegradedReason[] = [];
+    if (this.#failing) degraded.push('delivery_failing');
+    if (this.#spoolBroken) degraded.push('spool_failing');
+    if (now - this.#lastRefusalAt < RECENT_MS) degraded.push('refusing');
+    if (now - this.#lastDropAt < RECENT_MS) degraded.push('dropping');
+    const spool = this.#spool?.stats() ?? null;
+    let queuedEvents = spool?.events ?? 0;
+    let queuedBatches = spool?.records ?? 0;
+    for (const b of this.#pending) {
+      queuedEvents += b.events.length;
+      queuedBatches++;
+    }
+    if (this.#head && !this.#head.spooled) {
+      queuedEvents += this.#head.events.length;
+      queuedBatches++;
+    }
+    return {
+      name: this.sink.name,
+      ok: degraded.length === 0,
+      degraded,
+      ...this.counters,
+      dropped: { ...this.counters.dropped },
+      refused: { ...this.counters.refused },
+      queuedEvents,
+      queuedBatches,
+      memoryEvents: this.#memEvents,
+      memoryBytes: this.#memBytes,
+      spool,
+      lastError: this.#lastError,
+      lastSpoolError: this.#lastSpoolError,
+    };
+  }
+
+  #retryAfterSeconds(): number {
+    // a failing sink frees room no sooner than its next retry; a busy one within a second or so
+    if (!this.#failing) return 1;
+    return Math.min(60, Math.max(1, Math.ceil(this.#c.backoff.capMs / 1000)));
+  }
+
+  #release(b: Batch): void {
+    if (b.spooled) return;
+    this.#memEvents -= b.events.length;
+    this.#memBytes -= b.bytes;
+  }
+
+  #isIdle(): boolean {
+    return this.#head === null && this.#pending.length === 0 && (this.#spool?.stats().records ?? 0) === 0;
+  }
+
+  // ---- the spool writer: moves #pending to disk, oldest first -------------------------------------
+
+  #kickWriter(): void {
+    if (!this.#spool || this.#writing !== null || this.#closed) return;
+    this.#writing = this.#write().finally(() => {
+      this.#writing = null;
+      if (this.#pending.length > 0 && !this.#closed) this.#kickWriter();
+    });
+  }
+
+  async #write(): Promise<void> {
+    const spool = this.#spool!;
+    for (let failures = 0; !this.#closed; ) {
+      const b = this.#pending[0];
+      if (!b) return;
+      this.#appending = b;
+      let done!: () => void;
+      this.#appendDone = new Promise((r) => (done = r));
+      try {
+        await spool.append({ id: b.id, events: b.events });
+        const i = this.#pending.indexOf(b);
+        if (i >= 0) this.#pending.splice(i, 1);
+        this.#release(b);
+        b.spooled = true;
+        this.#spoolBroken = false;
+        failures = 0;
+      } catch (err) {
+        this.#spoolFailed(err);
+        failures++;
+      } finally {
+        this.#appending = null;
+        done();
+      }
+      this.#kick();
+      if (failures > 0) await this.#sleep(getRetryDelayMs(failures - 1, this.#c.backoff));
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.#sleeps.add(wake);
+    await sleep(ms, wake.signal, true);
+    this.#sleeps.delete(wake);
+  }
+
+  #spoolFailed(err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (!this.#spoolBroken) this.#c.logger.warn(`event spool ${this.#spool?.path} cannot be written; holding events in memory: ${message}`);
+    this.#spoolBroken = true;
+    this.counters.spoolWriteFailures++;
+    this.#lastSpoolError = { message, at: Date.now() };
+  }
+
+  // ---- delivery -----------------------------------------------------------------------------------
 
   #kick(): void {
     if (this.#draining !== null || this.#closed) return;
     this.#draining = this.#drain().finally(() => {
       this.#draining = null;
-      // a push between the loop's last check and here saw a drain still set: pick its batch up
-      if (this.#queue.length > 0 && !this.#closed) this.#kick();
-      else this.#notifyIdle();
+      // work that arrived between the loop's last check and here
+      if (!this.#closed && this.#hasDeliverable()) this.#kick();
+      else this.#notifyIdle(false);
     });
   }
 
-  /** Retries a batch waiting out its backoff now (flush and shutdown do not wait for a timer). */
-  expedite(): void {
-    this.#wake?.abort();
+  /** true when #next() has a batch to hand out now (not only once the writer has spooled one). */
+  #hasDeliverable(): boolean {
+    if (this.#head || (this.#spool?.isOpen && this.#spool.stats().records > 0)) return true;
+    const first = this.#pending[0];
+    return first !== undefined && (this.#spool === null || this.#spoolBroken || first === this.#appending);
   }
 
-  /** Resolves when nothing is queued or in flight. */
-  idle(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#draining) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
-  }
-
-  /** Stops delivery. Whatever is still queued is dropped and counted as `shutdown`. */
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#abort.abort();
-    this.#wake?.abort();
-    await this.#draining?.catch(() => {});
-    for (const b of this.#queue.splice(0)) this.counters.dropped.shutdown += b.events.length;
-    this.#notifyIdle();
-    await this.sink.close?.().catch((err) => this.#c.logger.warn(`closing event sink "${this.sink.name}" failed`, err));
-  }
-
-  health(): SinkHealth {
-    let queuedEvents = 0;
-    for (const b of this.#queue) queuedEvents += b.events.length;
-    return {
-      name: this.sink.name,
-      ...this.counters,
-      dropped: { ...this.counters.dropped },
-      queuedEvents,
-      queuedBatches: this.#queue.length,
-      lastError: this.#lastError,
-    };
+  /** The oldest undelivered batch: the spool's first record, else the oldest in memory. */
+  async #next(): Promise<Batch | null> {
+    while (!this.#closed) {
+      if (this.#head) return this.#head;
+      if (this.#spool?.isOpen && this.#spool.stats().records > 0) {
+        const rec = await this.#spool.peek();
+        if (rec && !this.#head) this.#head = { id: rec.id, events: [...rec.events], bytes: 0, attempts: 0, spooled: true };
+        continue;
+      }
+      const first = this.#pending[0];
+      if (!first) return null;
+      if (first === this.#appending) {
+        // it is being written: deliver it from the spool once it is there (or from memory if that fails)
+        await this.#appendDone;
+        continue;
+      }
+      if (this.#spool && !this.#spoolBroken) return null; // the writer will spool it, then we deliver
+      this.#pending.shift();
+      this.#head = first;
+    }
+    return null;
   }
 
   async #drain(): Promise<void> {
-    while (this.#queue.length > 0 && !this.#closed) {
-      const batch = this.#queue[0]!;
+    for (;;) {
+      const batch = await this.#next();
+      if (!batch || this.#closed) return;
       batch.attempts++;
       this.counters.attempts++;
       try {
-        await this.sink.send(batch.events, this.#abort.signal);
-        this.#queue.shift();
-        this.counters.sent += batch.events.length;
-        this.counters.batchesSent++;
-        continue;
+        await this.sink.send(batch.events, this.#abort.signal, { batchId: batch.id });
       } catch (err) {
         if (this.#closed) return;
         this.counters.failedAttempts++;
         const retryable = err instanceof DeliveryError ? err.retryable : true;
         const message = err instanceof Error ? err.message : String(err);
         this.#lastError = { message, at: Date.now() };
-        if (!retryable || batch.attempts >= this.#c.retryLimit) {
-          this.#queue.shift();
-          const reason: DropReason = retryable ? 'retries_exhausted' : 'rejected';
-          this.counters.dropped[reason] += batch.events.length;
-          this.#c.logger.error(`event sink "${this.sink.name}" dropped ${batch.events.length} events (${reason}): ${message}`);
+        if (retryable) {
+          if (!this.#failing) this.#c.logger.warn(`event sink "${this.sink.name}" is failing; holding events and retrying: ${message}`);
+          this.#failing = true;
+          await this.#sleep(getRetryDelayMs(batch.attempts - 1, this.#c.backoff));
           continue;
         }
-        this.#wake = new AbortController();
-        await sleep(getRetryDelayMs(batch.attempts - 1, this.#c.backoff), this.#wake.signal, true);
-        this.#wake = null;
+        this.counters.dropped.rejected += batch.events.length;
+        this.#lastDropAt = Date.now();
+        this.#c.logger.error(`event sink "${this.sink.name}" rejected ${batch.events.length} events: ${message}`);
+        await this.#done(batch);
+        continue;
       }
+      this.#failing = false;
+      this.counters.sent += batch.events.length;
+      this.counters.batchesSent++;
+      await this.#done(batch);
     }
   }
 
-  #notifyIdle(): void {
-    if (this.#queue.length > 0 && !this.#closed) return;
+  async #done(batch: Batch): Promise<void> {
+    this.#head = null;
+    this.#release(batch);
+    if (batch.spooled) {
+      await this.#spool!.ack(batch.id).catch((err: unknown) => this.#spoolFailed(err));
+    }
+  }
+
+  #notifyIdle(force: boolean): void {
+    if (!force && !this.#isIdle()) return;
     for (const w of this.#idleWaiters.splice(0)) w();
   }
 }

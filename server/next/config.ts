@@ -34,11 +34,18 @@ export interface NextIntegrationConfig {
   readonly eventLogFile: string | null;
   /** Event flush interval; null = the facade's default. */
   readonly flushIntervalMs: number | null;
+  /** Durable event spool directory (one spool per sink); every accepted event is on disk before delivery. */
+  readonly eventSpoolDir: string;
+  /** On SIGTERM/SIGINT: how long delivery of buffered events may take before the process exits (the rest stays spooled). */
+  readonly shutdownTimeoutMs: number;
 }
 
 const DEMO_CLIENT_KEY = 'client-firstlight-demo';
 const DEMO_SERVER_SECRET = 'secret-demo';
 const DEMO_SPECS_FILE = 'data/demo-dcs.json';
+const DEFAULT_EVENT_SPOOL_DIR = 'var/spool';
+// under the 10 s a container runtime usually waits between SIGTERM and SIGKILL
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8_000;
 export const MIN_BOOTSTRAP_TOKEN_LENGTH = 16;
 
 /** Values of these variables may appear in error messages; every other variable's value never does. */
@@ -47,6 +54,7 @@ const ECHOABLE = new Set([
   'FIRSTLIGHT_USER_ECHO',
   'FIRSTLIGHT_ENVIRONMENT',
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
+  'FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS',
 ]);
 
 // RFC 9110 token: header and cookie names
@@ -120,6 +128,8 @@ const envSchema = z.object({
   FIRSTLIGHT_SPECS_FILE: optional(filePath),
   FIRSTLIGHT_EVENT_LOG: optional(filePath),
   FIRSTLIGHT_FLUSH_INTERVAL_MS: optional(integer('a positive integer (milliseconds)', 1, 24 * 60 * 60 * 1000)),
+  FIRSTLIGHT_EVENT_SPOOL_DIR: optional(filePath),
+  FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS: optional(integer('a non-negative integer (milliseconds)', 0, 10 * 60 * 1000)),
 });
 
 function describeValue(name: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -159,6 +169,8 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     specsFile: e.FIRSTLIGHT_SPECS_FILE ?? null,
     eventLogFile: e.FIRSTLIGHT_EVENT_LOG ?? null,
     flushIntervalMs: e.FIRSTLIGHT_FLUSH_INTERVAL_MS ?? null,
+    eventSpoolDir: e.FIRSTLIGHT_EVENT_SPOOL_DIR ?? DEFAULT_EVENT_SPOOL_DIR,
+    shutdownTimeoutMs: e.FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   };
 }
 
@@ -191,6 +203,7 @@ export function statsigSetup(cfg: NextIntegrationConfig): { secret: string; opti
     ...(cfg.environment ? { environment: cfg.environment } : {}),
     ...(cfg.eventLogFile ? { eventLogFile: cfg.eventLogFile } : {}),
     ...(cfg.flushIntervalMs ? { flushIntervalMs: cfg.flushIntervalMs } : {}),
+    eventSpoolDir: cfg.eventSpoolDir,
   };
   if (cfg.statsigAccount) {
     return { secret: cfg.serverSecret, options: { ...common, ...(cfg.specsFile ? { specsFile: cfg.specsFile } : {}) } };

@@ -17,6 +17,7 @@ export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stabl
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
 export { checkConfig } from './config';
+export { flushEventsOnShutdown } from './shutdown';
 export type { NextIntegrationConfig, UserEcho } from './config';
 export { createRouteHandlers, ROUTE_NAMES } from './route-handler';
 export type { RouteHandlers, CatchAllContext } from './route-handler';

@@ -30,6 +30,11 @@ export function getStatsig(): Promise<Statsig> {
   return p;
 }
 
+/** The instance if one was started (resolving to null when it failed to start), without starting one. */
+export function peekStatsig(): Promise<Statsig | null> {
+  return g.__firstlightStatsig?.catch(() => null) ?? Promise.resolve(null);
+}
+
 /** Why the instance cannot serve evaluations (no specs yet, the source's error), or null when it can. */
 export function notReadyReason(statsig: Statsig): string | null {
   const h = statsig.health();

@@ -225,11 +225,15 @@ export async function eventsPOST(req: Request): Promise<Response> {
       return { ...e, user: user ? (cleanUser as StatsigUser) : null };
     });
     const statsig = await getStatsig();
-    statsig.ingestClientEvents(events, {
+    const result = statsig.ingestClientEvents(events, {
       clientKey,
       ...(meta?.sdkType ? { sdkType: meta.sdkType } : {}),
       ...(meta?.sdkVersion ? { sdkVersion: meta.sdkVersion } : {}),
     });
+    // a 202 promises delivery: with no room, refuse the whole batch with a status the SDK retries
+    if (!result.ok) {
+      return json(503, { error: 'event pipeline is full, retry later' }, { 'retry-after': String(result.retryAfterSeconds) });
+    }
     return json(202, { success: true });
   } catch (e) {
     // keep the client's retry semantics: only transient faults are 5xx
@@ -332,7 +336,10 @@ export async function healthGET(): Promise<Response> {
   try {
     const statsig = await getStatsig();
     const ready = notReadyReason(statsig) === null;
-    return json(ready ? 200 : 503, { ok: ready, ...statsig.health() });
+    const h = statsig.health();
+    // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down
+    const status = !ready ? 'unavailable' : h.eventsOk ? 'ok' : 'degraded';
+    return json(ready ? 200 : 503, { ok: status === 'ok', status, ...h });
   } catch (e) {
     return json(503, { ok: false, reason: e instanceof Error ? e.message : String(e) });
   }

@@ -34,7 +34,8 @@ test('no environment: the demo defaults', () => {
   assert.equal(cfg.flushIntervalMs, null);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-demo');
-  assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'] });
+  assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'], eventSpoolDir: 'var/spool' });
+  assert.equal(cfg.shutdownTimeoutMs, 8_000);
 });
 
 test('every variable set to a valid value', () => {
@@ -63,7 +64,7 @@ test('every variable set to a valid value', () => {
   assert.equal(cfg.flushIntervalMs, 250);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-live-key');
-  assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, specsFile: 'specs/dcs.json' });
+  assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, eventSpoolDir: 'var/spool', specsFile: 'specs/dcs.json' });
 });
 
 test('empty and whitespace-only values mean "not set"', () => {
@@ -78,7 +79,7 @@ test('FIRSTLIGHT_SERVER_SECRET alone: local mode with that secret', () => {
   assert.equal(cfg.statsigAccount, false);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-test-key');
-  assert.deepEqual(options, { localMode: true, specsFile: 'test/fixtures/example-dcs.json', eventSinks: ['file'] });
+  assert.deepEqual(options, { localMode: true, specsFile: 'test/fixtures/example-dcs.json', eventSinks: ['file'], eventSpoolDir: 'var/spool' });
 });
 
 const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
@@ -98,6 +99,9 @@ const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '-5', /positive integer/],
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', '1.5', /positive integer/],
   ['FIRSTLIGHT_FLUSH_INTERVAL_MS', 'soon', /positive integer/],
+  ['FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS', '-1', /non-negative integer/],
+  ['FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS', '99999999', /at most/],
+  ['FIRSTLIGHT_EVENT_SPOOL_DIR', 'a\0b', /NUL/],
 ];
 
 for (const [variable, value, problem] of BAD) {

@@ -26,8 +26,9 @@ function config(sinks: EventSink[], over: Partial<EventLoggerConfig> = {}): Even
     sinks,
     batchSize: 10,
     flushIntervalMs: 60_000,
-    maxQueuedBatches: 10,
-    retryLimit: 1_000,
+    maxQueuedEvents: 100,
+    maxQueuedBytes: 1024 * 1024,
+    spool: null,
     retryBackoffMs: 2,
     retryMaxBackoffMs: 20,
     dedupeMaxKeys: 1_000,
@@ -51,7 +52,7 @@ async function withUpstream(fn: (fake: FakeStatsig, sink: StatsigLogEventSink, c
 
 test('an upstream that fails for a while: every event queued within the bound arrives exactly once after recovery', async () => {
   await withUpstream(async (fake, sink) => {
-    const logger = new EventLogger(config([sink], { maxQueuedBatches: 5 }));
+    const logger = new EventLogger(config([sink], { maxQueuedEvents: 50 }));
     fake.logEventStatus = 503;
     for (let i = 0; i < 45; i++) logger.log(event(i));
     await logger.flush(0); // hand the open batch over without waiting
@@ -65,53 +66,75 @@ test('an upstream that fails for a while: every event queued within the bound ar
     const c = logger.counters();
     assert.equal(c.logged, 45);
     assert.equal(c.sinks[0]!.sent, 45);
-    assert.deepEqual(c.sinks[0]!.dropped, { queue_full: 0, retries_exhausted: 0, rejected: 0, shutdown: 0 });
+    assert.deepEqual(c.sinks[0]!.dropped, { rejected: 0, shutdown: 0 });
     console.log(`outage: logged ${c.logged}, sent ${c.sinks[0]!.sent}, failed attempts ${c.sinks[0]!.failedAttempts}, dropped 0`);
     await logger.shutdown(1_000);
   });
 });
 
-test('beyond the retry-queue bound, batches are dropped and counted, never silently', async () => {
+test('beyond the memory bound new events are refused, never accepted and dropped; every accepted one is delivered', async () => {
   await withUpstream(async (fake, sink) => {
-    const logger = new EventLogger(config([sink], { maxQueuedBatches: 2 }));
+    const logger = new EventLogger(config([sink], { maxQueuedEvents: 20 }));
     fake.logEventStatus = 500;
-    for (let i = 0; i < 50; i++) logger.log(event(i));
+    const accepted: number[] = [];
+    for (let i = 0; i < 50; i++) if (logger.log(event(i))) accepted.push(i);
     await logger.flush(0);
-    const during = logger.counters().sinks[0]!;
-    assert.equal(during.dropped.queue_full, 30);
+    await waitFor(() => logger.counters().sinks[0]!.failedAttempts >= 1, 'a failed attempt');
+    assert.deepEqual(accepted, [...Array(20).keys()], 'the first 20 fit, the rest were refused');
+    const batch = logger.logBatch([event(100), event(101)]);
+    assert.equal(batch.ok, false);
+    assert.equal(!batch.ok && batch.reason, 'full');
+    assert.ok(!batch.ok && batch.retryAfterSeconds >= 1);
+    const during = logger.counters();
+    assert.equal(during.refusedFull, 32);
+    assert.equal(during.sinks[0]!.refused.full, 32);
+    assert.equal(during.sinks[0]!.ok, false);
+    assert.ok(during.sinks[0]!.degraded.includes('delivery_failing') && during.sinks[0]!.degraded.includes('refusing'));
     fake.logEventStatus = 202;
     await logger.flush(10_000);
     const c = logger.counters();
-    assert.equal(c.logged, 50);
+    assert.equal(c.logged, 20);
     assert.equal(c.sinks[0]!.sent, 20);
-    assert.equal(c.sinks[0]!.sent + c.sinks[0]!.dropped.queue_full, c.logged);
-    assert.deepEqual(fake.events.map((e) => e.value), [...Array(20).keys()]);
-    console.log(`overflow: logged ${c.logged}, sent ${c.sinks[0]!.sent}, dropped queue_full ${c.sinks[0]!.dropped.queue_full}`);
+    assert.deepEqual(c.sinks[0]!.dropped, { rejected: 0, shutdown: 0 });
+    assert.deepEqual(fake.events.map((e) => e.value), accepted);
+    // room again: a batch is accepted whole
+    assert.deepEqual(logger.logBatch([event(200), event(201)]), { ok: true });
+    console.log(`overflow: accepted ${c.logged}, sent ${c.sinks[0]!.sent}, refused ${c.refusedFull}, dropped 0`);
     await logger.shutdown(1_000);
   });
 });
 
-test('a non-retryable status drops the batch at once; a spent retry budget drops it too; both are counted', async () => {
+test('a byte bound refuses a batch that would pass it, whole', async () => {
+  const got: StatsigEvent[] = [];
+  const logger = new EventLogger(config([{ name: 'mem', send: async (b) => void got.push(...b) }], { maxQueuedBytes: 4096, batchSize: 1000 }));
+  const big = (i: number): StatsigEvent => ({ ...event(i), metadata: { pad: 'x'.repeat(1000) } });
+  assert.deepEqual(logger.logBatch([big(0), big(1), big(2)]), { ok: true });
+  const r = logger.logBatch([big(3), big(4)]);
+  assert.equal(r.ok, false, 'five 1 KB events do not fit in 4 KB');
+  assert.equal(logger.counters().buffered, 3, 'nothing of the refused batch was kept');
+  await logger.shutdown(1_000);
+  assert.deepEqual(got.map((e) => e.value), [0, 1, 2]);
+});
+
+test('a non-retryable status drops the batch at once and counts it; retryable ones are retried until delivered', async () => {
   await withUpstream(async (fake, sink) => {
-    const logger = new EventLogger(config([sink], { retryLimit: 3 }));
+    const logger = new EventLogger(config([sink]));
     fake.logEventStatus = 400;
     for (let i = 0; i < 10; i++) logger.log(event(i));
     await logger.flush(5_000);
-    let s = logger.counters().sinks[0]!;
+    const s = logger.counters().sinks[0]!;
     assert.equal(s.dropped.rejected, 10);
     assert.equal(s.attempts, 1, '400 is not retried');
-    fake.logEventStatus = 503;
-    for (let i = 0; i < 10; i++) logger.log(event(i));
-    await logger.flush(5_000);
-    s = logger.counters().sinks[0]!;
-    assert.equal(s.dropped.retries_exhausted, 10);
-    assert.equal(s.attempts, 1 + 3);
-    for (const status of [408, 502, 504, 522, 524, 599]) {
+    assert.ok(s.degraded.includes('dropping'));
+    for (const status of [408, 500, 502, 503, 504, 522, 524, 599]) {
       fake.logEventStatus = status;
       const before = logger.counters().sinks[0]!.attempts;
       logger.log(event(status));
+      await logger.flush(0);
+      await waitFor(() => logger.counters().sinks[0]!.attempts - before >= 4, `${status} retried`);
+      fake.logEventStatus = 202;
       await logger.flush(5_000);
-      assert.equal(logger.counters().sinks[0]!.attempts - before, 3, `${status} is retried`);
+      assert.ok(fake.events.some((e) => e.value === status), `${status}: delivered once the upstream recovered`);
     }
     for (const status of [401, 403, 404, 413, 429]) {
       fake.logEventStatus = status;
@@ -120,6 +143,7 @@ test('a non-retryable status drops the batch at once; a spent retry budget drops
       await logger.flush(5_000);
       assert.equal(logger.counters().sinks[0]!.attempts - before, 1, `${status} is not retried`);
     }
+    assert.equal(fake.events.length, 8);
     await logger.shutdown(1_000);
   });
 });
@@ -143,8 +167,8 @@ test('log_event requests are gzip JSON with Statsig headers and the event count'
 
 test('shutdown delivers everything queued (sent == logged); with the sink down it counts the rest as dropped', async () => {
   await withUpstream(async (fake, sink) => {
-    // 66 events in batches of 7 = 10 batches: exactly the bound of 10 queued batches
-    const logger = new EventLogger(config([sink], { batchSize: 7 }));
+    // 66 events in batches of 7 = 10 batches, within the bound of 70 events
+    const logger = new EventLogger(config([sink], { batchSize: 7, maxQueuedEvents: 70 }));
     for (let i = 0; i < 66; i++) logger.log(event(i));
     const r = await logger.shutdown(10_000);
     assert.deepEqual(r, { complete: true, pending: 0 });

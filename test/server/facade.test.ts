@@ -291,7 +291,7 @@ test('browser events relayed through ingestClientEvents lose private attributes 
     ],
     { clientKey: 'client-key-web', sdkType: 'javascript-client' },
   );
-  assert.equal(n, 1);
+  assert.deepEqual(n, { ok: true, queued: 1 });
   await statsig.shutdown(1_000);
   assert.equal(sink.events.length, 1);
   assert.equal(sink.events[0]!.user!.privateAttributes, null);
