@@ -236,6 +236,12 @@ export function compileCondition(c: RawCondition, tools: CompileTools): Compiled
   const raw = c.operator;
   const factory = raw == null ? undefined : operatorFor(raw.toLowerCase());
   if (factory === undefined) return unsupported;
-  const test = factory(c.targetValue, raw!);
-  return fusedCondition(c, type, tools, test) ?? valueCondition(extractor(c, tools), test);
+  try {
+    const test: OperatorTest = factory(c.targetValue, raw!);
+    return fusedCondition(c, type, tools, test) ?? valueCondition(extractor(c, tools), test);
+  } catch {
+    // a target that cannot be converted (e.g. JSON `[{"toString": ""}]` under `gt`): statsig-node
+    // would throw on every evaluation of it; here the condition is Unsupported and parsing goes on
+    return unsupported;
+  }
 }

@@ -120,3 +120,21 @@ test('with a client key, nested checks see no target app (statsig-node parity); 
   assert.equal(checkGate(specs, { userID: 'u' }, 'outer', { clientKey: 'client-web' }), false);
   assert.equal(checkGate(specs, { userID: 'u' }, 'outer'), false);
 });
+
+test('a target that cannot be converted (an object whose toString is not a function) makes its condition Unsupported, not parseSpecs throw', () => {
+  const bad = [{ toString: '' }];
+  for (const [type, operator, extra] of [
+    ['user_field', 'gt', { field: 'level' }],
+    ['user_field', 'any', { field: 'email' }],
+    ['user_field', 'str_contains_any', { field: 'email' }],
+    ['user_field', 'version_gt', { field: 'appVersion' }],
+    ['current_time', 'after', {}],
+    ['unit_id', 'in_segment_list', {}],
+    ['user_field', 'array_contains_any', { field: 'tags' }],
+  ] as const) {
+    const specs = parseSpecs(dcs({ gates: [gate('g', [rule('r', [cond(type, operator, bad, extra)])])] }));
+    const g = getFeatureGate(specs, { userID: 'u', email: 'a@b', custom: { level: 3, tags: ['x'] }, appVersion: '1.0' }, 'g');
+    assert.equal(g.value, false, `${type} ${operator}`);
+    assert.ok(g.details.reason === 'Unsupported' || g.ruleID === 'default', `${type} ${operator}: ${g.details.reason} ${g.ruleID}`);
+  }
+});
