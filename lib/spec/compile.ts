@@ -9,6 +9,7 @@ import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID, internKey } from '../user/fields';
 import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult } from '../eval/result';
+import { detectDcsFormat, dcsV2ToV1 } from './dcs-v2';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
 import type {
   CirOrder,
@@ -213,14 +214,15 @@ function validate(json: unknown): RawDcs {
       throw new SpecParseError(`download_config_specs is not valid JSON: ${(cause as Error).message}`, [], { cause });
     }
   }
-  const parsed = dcsSchema.safeParse(data);
+  const format = detectDcsFormat(data);
+  const parsed = dcsSchema.safeParse(format === 'dcs-v2' ? dcsV2ToV1(data as Record<string, unknown>) : data);
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
     const first = issues
       .slice(0, 3)
       .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
       .join('; ');
-    throw new SpecParseError(`invalid download_config_specs payload: ${first}`, issues, { cause: parsed.error });
+    throw new SpecParseError(`invalid download_config_specs payload (${format}): ${first}`, issues, { cause: parsed.error });
   }
   return parsed.data;
 }
@@ -308,8 +310,9 @@ export function parseSpecs(json: unknown, opts: ParseSpecsOptions = {}): Specs {
   );
 
   return Object.freeze({
-    lcut: dcs.time,
-    receivedAt: opts.receivedAt ?? dcs.time,
+    // statsig-node loads a payload without `time` and keeps its lcut at 0
+    lcut: dcs.time ?? 0,
+    receivedAt: opts.receivedAt ?? dcs.time ?? 0,
     source: opts.source ?? 'Network',
     hashedSdkKeyUsed: dcs.hashed_sdk_key_used ?? null,
     gates,

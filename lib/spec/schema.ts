@@ -60,7 +60,7 @@ const entitiesSchema = z.looseObject({
 
 export const dcsSchema = z.looseObject({
   has_updates: optBool,
-  time: z.number(),
+  time: z.number().nullish(),
   feature_gates: z.array(specSchema),
   dynamic_configs: z.array(specSchema),
   layer_configs: z.array(specSchema),

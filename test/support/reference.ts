@@ -225,8 +225,13 @@ export class CoreReference {
     return new this.UserClass(args);
   }
 
-  static async create(dcsV2: unknown, opts: { secret: string; environment?: string }): Promise<CoreReference> {
+  /**
+   * `transport: 'http'` serves the payload from a loopback HTTP server instead of a data store: a
+   * JS data store keeps statsig-node-core's callbacks (and so the test process) alive after shutdown.
+   */
+  static async create(dcsV2: unknown, opts: { secret: string; environment?: string; transport?: 'dataStore' | 'http' }): Promise<CoreReference> {
     const json = typeof dcsV2 === 'string' ? dcsV2 : JSON.stringify(dcsV2);
+    if (opts.transport === 'http') return CoreReference.#overHttp(json, opts);
     const core = (await import('@statsig/statsig-node-core')) as unknown as {
       Statsig: new (key: string, options: Record<string, unknown>) => CoreStatsig;
       StatsigUser: new (args: Record<string, unknown>) => CoreUser;
@@ -258,6 +263,37 @@ export class CoreReference {
     return new CoreReference(statsig, core.StatsigUser);
   }
 
+  static async #overHttp(json: string, opts: { secret: string; environment?: string }): Promise<CoreReference> {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(json);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const core = (await import('@statsig/statsig-node-core')) as unknown as {
+      Statsig: new (key: string, options: Record<string, unknown>) => CoreStatsig;
+      StatsigUser: new (args: Record<string, unknown>) => CoreUser;
+    };
+    const statsig = new core.Statsig(opts.secret, {
+      specsUrl: `http://127.0.0.1:${port}/v2/download_config_specs`,
+      disableAllLogging: true,
+      outputLogLevel: 'none',
+      specsSyncIntervalMs: 3_600_000,
+      ...(opts.environment ? { environment: opts.environment } : {}),
+    });
+    const result = await statsig.initialize();
+    const ref = new CoreReference(statsig, core.StatsigUser);
+    ref.#onShutdown = () => server.close();
+    if (!result.isSuccess) {
+      await ref.shutdown();
+      throw new Error(`statsig-node-core did not initialize over HTTP: ${result.error ?? ''}`);
+    }
+    return ref;
+  }
+
+  #onShutdown: () => void = () => {};
+
   /** Users must come from toCoreUser (conversion is kept out of timed loops). */
   checkGate(user: CoreUser, name: string): boolean {
     return this.statsig.checkGate(user, name, { disableExposureLogging: true });
@@ -273,6 +309,7 @@ export class CoreReference {
   }
   async shutdown(): Promise<void> {
     await this.statsig.shutdown();
+    this.#onShutdown();
   }
 }
 
