@@ -25,6 +25,10 @@ export async function runProxyCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const proxy = await startProxy(opts);
+  // the last line of defence: a bug that lets a rejection or an exception escape must not take the
+  // proxy (and every queued event of every key) down; it is logged, counted in the logs, and serving goes on
+  process.on('unhandledRejection', (e) => console.warn(`[firstlight proxy] unhandled rejection (kept serving): ${(e as Error)?.stack ?? String(e)}`));
+  process.on('uncaughtException', (e) => console.warn(`[firstlight proxy] uncaught exception (kept serving): ${e.stack ?? String(e)}`));
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       console.log(`[firstlight proxy] ${signal}: stopping`);

@@ -13,7 +13,7 @@
  * 401/403, never specs. Payloads are validated and must carry the key's own `hashed_sdk_key_used`.
  */
 import { createHash } from 'node:crypto';
-import { gzip } from 'node:zlib';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { SpecKeyMismatchError } from '../../lib/errors';
 import { authKeyOf, dataStoreKey, keyLabel } from '../fleet/keys';
@@ -24,13 +24,19 @@ import type { Upstream } from './upstream';
 import { checkDcsPayload } from './validate';
 
 const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/** The two download_config_specs formats the proxy relays: v1 (statsig-node and older) and v2 (the server core). */
+export type DcsVersion = 'v1' | 'v2';
 
 export interface CachedSpecs {
   readonly lcut: number;
   readonly body: Buffer;
   readonly gz: Buffer;
+  readonly br: Buffer;
   readonly etag: string;
   readonly etagGz: string;
+  readonly etagBr: string;
   /** wall-clock ms when this proxy installed it */
   readonly installedAt: number;
   readonly from: 'upstream' | 'store';
@@ -39,6 +45,9 @@ export interface CachedSpecs {
 export type EntryState = 'pending' | 'ok' | 'unauthorized' | 'error';
 
 export interface KeyEntry {
+  /** map key: one entry per (format, SDK key) */
+  readonly id: string;
+  readonly version: DcsVersion;
   readonly sdkKey: string;
   readonly label: string;
   readonly dataKey: string;
@@ -77,11 +86,11 @@ export class DcsCache {
   }
 
   /** The entry for an SDK key, created (and verified with upstream) on first sight. */
-  async lookup(sdkKey: string): Promise<KeyEntry | 'too-many'> {
-    let e = this.entries.get(sdkKey);
+  async lookup(sdkKey: string, version: DcsVersion = 'v1'): Promise<KeyEntry | 'too-many'> {
+    let e = this.entries.get(entryId(sdkKey, version));
     if (!e) {
       if (this.entries.size >= this.d.options.maxSdkKeys && !this.evictOne()) return 'too-many';
-      e = this.create(sdkKey);
+      e = this.create(sdkKey, version);
     }
     e.lastSeen = Date.now();
     if (e.state === 'pending') await e.ready;
@@ -89,8 +98,8 @@ export class DcsCache {
   }
 
   /** Synchronous fast path for the hot endpoint: the entry if it is already settled. */
-  peek(sdkKey: string): KeyEntry | undefined {
-    const e = this.entries.get(sdkKey);
+  peek(sdkKey: string, version: DcsVersion = 'v1'): KeyEntry | undefined {
+    const e = this.entries.get(entryId(sdkKey, version));
     if (e && e.state !== 'pending') {
       e.lastSeen = Date.now();
       return e;
@@ -122,16 +131,18 @@ export class DcsCache {
   private remove(e: KeyEntry): void {
     if (e.timer) clearTimeout(e.timer);
     e.unsubscribe?.();
-    this.entries.delete(e.sdkKey);
+    this.entries.delete(e.id);
     // an evicted key must not keep a lease (and its renewals) in the shared store
     void this.d.store?.release(e.dataKey);
   }
 
-  private create(sdkKey: string): KeyEntry {
+  private create(sdkKey: string, version: DcsVersion): KeyEntry {
     const e: KeyEntry = {
+      id: entryId(sdkKey, version),
+      version,
       sdkKey,
-      label: keyLabel(sdkKey),
-      dataKey: dataStoreKey(sdkKey, '/v1/download_config_specs'),
+      label: version === 'v1' ? keyLabel(sdkKey) : `${keyLabel(sdkKey)}/v2`,
+      dataKey: dataStoreKey(sdkKey, `/${version}/download_config_specs`),
       state: 'pending',
       authStatus: null,
       specs: null,
@@ -146,7 +157,7 @@ export class DcsCache {
       reloadAgain: false,
       unsubscribe: null,
     };
-    this.entries.set(sdkKey, e);
+    this.entries.set(e.id, e);
     e.ready = this.firstLoad(e).finally(() => this.schedule(e));
     return e;
   }
@@ -165,7 +176,7 @@ export class DcsCache {
   }
 
   private schedule(e: KeyEntry): void {
-    if (this.stopped || !this.entries.has(e.sdkKey)) return;
+    if (this.stopped || this.entries.get(e.id) !== e) return;
     const base = this.d.options.pollingIntervalMs;
     const backoff = e.failures > 0 ? Math.min(2 ** (e.failures - 1), 8) : 1;
     const delay = base * backoff * (0.9 + Math.random() * 0.2);
@@ -222,7 +233,7 @@ export class DcsCache {
     let status: number;
     let text: string;
     try {
-      const res = await this.d.upstream.dcs(e.sdkKey, since);
+      const res = await this.d.upstream.dcs(e.sdkKey, since, e.version);
       status = res.status;
       text = res.body.toString('utf8');
     } catch (err) {
@@ -334,10 +345,14 @@ export class DcsCache {
 
   private async install(e: KeyEntry, text: string, lcut: number, from: 'upstream' | 'store'): Promise<void> {
     const body = Buffer.from(text, 'utf8');
-    const gz = await gzipAsync(body);
+    const [gz, br] = await Promise.all([
+      gzipAsync(body),
+      // quality 5: near-best size for JSON at a fraction of quality 11's time, paid once per lcut
+      brotliAsync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    ]);
     if (lcut <= (e.specs?.lcut ?? 0)) return; // a newer one was installed meanwhile
     const tag = createHash('sha1').update(body).digest('base64url').slice(0, 16);
-    e.specs = { lcut, body, gz, etag: `"${lcut}-${tag}"`, etagGz: `"${lcut}-${tag}-gz"`, installedAt: Date.now(), from };
+    e.specs = { lcut, body, gz, br, etag: `"${lcut}-${tag}"`, etagGz: `"${lcut}-${tag}-gz"`, etagBr: `"${lcut}-${tag}-br"`, installedAt: Date.now(), from };
     this.d.counters.installs.inc({ from });
   }
 
@@ -359,4 +374,8 @@ export class DcsCache {
       e.unsubscribe?.();
     }
   }
+}
+
+function entryId(sdkKey: string, version: DcsVersion): string {
+  return version === 'v1' ? sdkKey : `v2\u0000${sdkKey}`;
 }

@@ -1,9 +1,13 @@
 /**
  * `POST /v1/log_event` forwarding: events are queued per (SDK key, statsigMetadata), sent upstream in
- * gzipped batches of up to logEventBatchSize every logEventFlushIntervalMs (or as soon as a batch is
- * full), retried with exponential backoff on retryable statuses and network errors, and counted:
- * received, sent, dropped{reason}. A full queue refuses new events with 503 so the SDK keeps them
- * and retries, instead of losing them silently.
+ * gzipped batches of up to logEventBatchSize events and logEventMaxBatchBytes bytes every
+ * logEventFlushIntervalMs (or as soon as a batch is full), retried with exponential backoff on
+ * retryable statuses and network errors, and counted: received, sent, dropped{reason}.
+ *
+ * The bound holds in bytes and in events for everything the proxy holds — queued, in flight and
+ * waiting to retry — so a hanging upstream cannot grow memory: a full proxy refuses new events
+ * with 503 and the SDK keeps them and retries. Each event is serialized once, when it arrives (that
+ * is its size), so a batch is only a join of strings that are known to fit.
  */
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -16,8 +20,11 @@ const RETRYABLE = new Set([0, 408, 429, 500, 502, 503, 504, 522, 524, 599]);
 
 interface Queue {
   sdkKey: string;
-  metadata: unknown;
-  events: unknown[];
+  /** serialized statsigMetadata */
+  metadata: string;
+  /** serialized events */
+  events: string[];
+  bytes: number;
 }
 
 export interface LogEventCounters {
@@ -29,7 +36,9 @@ export interface LogEventCounters {
 export class LogEventForwarder {
   private readonly queues = new Map<string, Queue>();
   private readonly inflight = new Set<Promise<void>>();
-  private queued = 0;
+  /** events and bytes held: queued + in flight + retrying */
+  private held = 0;
+  private heldBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -37,7 +46,13 @@ export class LogEventForwarder {
     private readonly upstream: Upstream,
     private readonly o: Pick<
       ProxyOptions,
-      'logEventBatchSize' | 'logEventFlushIntervalMs' | 'logEventMaxQueue' | 'logEventRetries' | 'logEventRetryBackoffMs'
+      | 'logEventBatchSize'
+      | 'logEventFlushIntervalMs'
+      | 'logEventMaxQueue'
+      | 'logEventMaxQueueBytes'
+      | 'logEventMaxBatchBytes'
+      | 'logEventRetries'
+      | 'logEventRetryBackoffMs'
     >,
     private readonly c: LogEventCounters,
     private readonly log: (level: 'debug' | 'info' | 'warn', msg: string) => void,
@@ -46,47 +61,86 @@ export class LogEventForwarder {
     this.timer.unref();
   }
 
+  /** Events held (queued, in flight or retrying). */
   get depth(): number {
-    return this.queued;
+    return this.held;
   }
 
-  /** Queue a log_event body; false when the queue is full (the caller answers 503). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  /** Queue a log_event body; false when the proxy holds too much (the caller answers 503). */
   enqueue(sdkKey: string, body: { events?: unknown; statsigMetadata?: unknown }): boolean {
     const events = Array.isArray(body.events) ? body.events : [];
     if (events.length === 0) return true;
-    if (this.stopped || this.queued + events.length > this.o.logEventMaxQueue) {
-      this.c.dropped.inc({ reason: 'queue_full' }, events.length);
-      return false;
+    if (this.stopped) return this.refuse(events.length);
+    let texts: string[];
+    let metadata: string;
+    try {
+      metadata = JSON.stringify(body.statsigMetadata ?? {}) ?? '{}';
+      texts = events.map((ev) => JSON.stringify(ev) ?? 'null');
+    } catch {
+      // a body that cannot be serialized again is refused whole, before anything is counted as received
+      return this.refuse(events.length);
     }
-    this.c.received.inc(undefined, events.length);
-    const id = `${sdkKey}\u0000${JSON.stringify(body.statsigMetadata ?? null)}`;
+    let bytes = 0;
+    for (const t of texts) bytes += Buffer.byteLength(t);
+    if (this.held + texts.length > this.o.logEventMaxQueue || this.heldBytes + bytes > this.o.logEventMaxQueueBytes) {
+      return this.refuse(events.length);
+    }
+    this.c.received.inc(undefined, texts.length);
+    const id = `${sdkKey}\u0000${metadata}`;
     let q = this.queues.get(id);
     if (!q) {
-      q = { sdkKey, metadata: body.statsigMetadata, events: [] };
+      q = { sdkKey, metadata, events: [], bytes: 0 };
       this.queues.set(id, q);
     }
-    for (const ev of events) q.events.push(ev);
-    this.queued += events.length;
-    if (q.events.length >= this.o.logEventBatchSize) this.flushQueue(id, q);
+    for (const t of texts) q.events.push(t);
+    q.bytes += bytes;
+    this.held += texts.length;
+    this.heldBytes += bytes;
+    if (q.events.length >= this.o.logEventBatchSize || q.bytes >= this.o.logEventMaxBatchBytes) this.flushQueue(id, q);
     return true;
   }
 
+  private refuse(n: number): false {
+    this.c.dropped.inc({ reason: 'queue_full' }, n);
+    return false;
+  }
+
   private flushQueue(id: string, q: Queue): void {
-    while (q.events.length > 0) {
-      const batch = q.events.splice(0, this.o.logEventBatchSize);
-      this.queued -= batch.length;
-      const p = this.send(q.sdkKey, q.metadata, batch).finally(() => this.inflight.delete(p));
+    this.queues.delete(id);
+    let i = 0;
+    while (i < q.events.length) {
+      let bytes = Buffer.byteLength(q.events[i]!);
+      let j = i + 1;
+      while (j < q.events.length && j - i < this.o.logEventBatchSize && bytes + Buffer.byteLength(q.events[j]!) + 1 <= this.o.logEventMaxBatchBytes) {
+        bytes += Buffer.byteLength(q.events[j]!) + 1;
+        j++;
+      }
+      const batch = q.events.slice(i, j);
+      i = j;
+      const p = this.send(q.sdkKey, q.metadata, batch)
+        .catch((e: unknown) => {
+          this.c.dropped.inc({ reason: 'error' }, batch.length);
+          this.log('warn', `log_event: dropped ${batch.length} events: ${(e as Error).message}`);
+        })
+        .finally(() => {
+          this.held -= batch.length;
+          for (const t of batch) this.heldBytes -= Buffer.byteLength(t);
+          this.inflight.delete(p);
+        });
       this.inflight.add(p);
     }
-    this.queues.delete(id);
   }
 
   flushAll(): void {
     for (const [id, q] of [...this.queues]) this.flushQueue(id, q);
   }
 
-  private async send(sdkKey: string, metadata: unknown, events: unknown[]): Promise<void> {
-    const body = await gzipAsync(Buffer.from(JSON.stringify({ events, statsigMetadata: metadata ?? {} })));
+  private async send(sdkKey: string, metadata: string, events: string[]): Promise<void> {
+    const body = await gzipAsync(Buffer.from(`{"events":[${events.join(',')}],"statsigMetadata":${metadata}}`));
     let backoff = this.o.logEventRetryBackoffMs;
     for (let attempt = 0; ; attempt++) {
       let status = 0;
@@ -110,7 +164,7 @@ export class LogEventForwarder {
         return;
       }
       await new Promise((r) => setTimeout(r, backoff * (0.75 + Math.random() * 0.5)));
-      backoff *= 2;
+      backoff = Math.min(backoff * 2, 30_000);
     }
   }
 

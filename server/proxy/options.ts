@@ -28,6 +28,8 @@ export const ProxyOptionsSchema = z
     debug: z.boolean().default(false),
     /** Base URL for download_config_specs. */
     upstream: url.default('https://api.statsigcdn.com/v1'),
+    /** Base URL for download_config_specs v2 (default: --upstream with its /v1 made /v2, else Statsig's CDN). */
+    upstreamV2: url.optional(),
     /** Base URL for get_id_lists and log_event (default: --upstream when given, else Statsig's API). */
     upstreamApi: url.optional(),
     /** Public base URL written into ID-list manifests (default: from the request's Host header). */
@@ -36,7 +38,14 @@ export const ProxyOptionsSchema = z
     upstreamTimeoutMs: z.number().int().min(50).default(10_000),
     logEventBatchSize: z.number().int().min(1).max(10_000).default(500),
     logEventFlushIntervalMs: z.number().int().min(10).default(1000),
+    /** Events held at once, queued, in flight and retrying alike; beyond it log_event answers 503. */
     logEventMaxQueue: z.number().int().min(1).default(100_000),
+    /** Bytes of events held at once (serialized JSON), queued, in flight and retrying alike. */
+    logEventMaxQueueBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
+    /** Largest upstream log_event body before compression; an event larger than it goes alone. */
+    logEventMaxBatchBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+    /** Deepest nesting of arrays and objects accepted in a JSON request body. */
+    maxJsonDepth: z.number().int().min(2).max(1000).default(64),
     logEventRetries: z.number().int().min(0).max(10).default(5),
     logEventRetryBackoffMs: z.number().int().min(1).default(1000),
     /** Largest accepted request body. */
@@ -45,7 +54,7 @@ export const ProxyOptionsSchema = z
   .strict();
 
 export type ProxyOptionsInput = z.input<typeof ProxyOptionsSchema>;
-export type ProxyOptions = z.output<typeof ProxyOptionsSchema> & { upstreamApi: string };
+export type ProxyOptions = z.output<typeof ProxyOptionsSchema> & { upstreamApi: string; upstreamV2: string };
 
 export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions {
   const r = ProxyOptionsSchema.safeParse(input);
@@ -55,7 +64,9 @@ export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions
   }
   const o = r.data;
   const upstreamApi = o.upstreamApi ?? (input.upstream ? o.upstream : 'https://statsigapi.net/v1');
-  return { ...o, upstream: o.upstream.replace(/\/+$/, ''), upstreamApi: upstreamApi.replace(/\/+$/, '') };
+  const upstream = o.upstream.replace(/\/+$/, '');
+  const upstreamV2 = o.upstreamV2 ?? (input.upstream ? upstream.replace(/\/v1$/, '') + '/v2' : 'https://api.statsigcdn.com/v2');
+  return { ...o, upstream, upstreamApi: upstreamApi.replace(/\/+$/, ''), upstreamV2: upstreamV2.replace(/\/+$/, '') };
 }
 
 export const PROXY_USAGE = `Usage: npm run proxy -- [options]     (also: firstlight proxy [options])
@@ -73,11 +84,19 @@ Serves cached download_config_specs, ID lists and log_event forwarding for Stats
   --redis-cache-ttl-ms <n>       expiry of specs stored in Redis, 0 = none (default 86400000)
   --clear-on-unauthorized        on 401/403 from upstream also delete the stored specs of that key
   --upstream <url>               DCS base URL (default https://api.statsigcdn.com/v1)
+  --upstream-v2 <url>            DCS v2 base URL (default --upstream with /v1 made /v2, else https://api.statsigcdn.com/v2)
   --upstream-api <url>           get_id_lists/log_event base URL (default --upstream if given, else https://statsigapi.net/v1)
   --public-url <url>             base URL written into ID-list manifests (default from the Host header)
   --id-lists-interval-ms <n>     ID-list manifest refresh (default 60000)
   --log-event-batch-size <n>     events per upstream log_event request (default 500)
   --log-event-flush-interval-ms <n>  (default 1000)
+  --log-event-retries <n>        upstream attempts after the first, per batch (default 5)
+  --log-event-retry-backoff-ms <n>  first retry delay, doubled per attempt up to 30 s (default 1000)
+  --log-event-max-queue <n>      events held at once, in flight and retrying included (default 100000)
+  --log-event-max-queue-bytes <n>  bytes of events held at once, likewise; beyond either: 503 (default 67108864)
+  --log-event-max-batch-bytes <n>  largest upstream log_event body before gzip (default 4194304)
+  --max-json-depth <n>           deepest nesting accepted in a JSON body (default 64)
+  --upstream-timeout-ms <n>      connect/headers/body timeout of upstream requests (default 10000)
   --debug                        verbose logging
   --help
 `;
@@ -102,12 +121,18 @@ export function parseProxyArgs(argv: readonly string[]): ProxyOptions | 'help' {
         'clear-on-unauthorized': { type: 'boolean' },
         upstream: { type: 'string' },
         'upstream-api': { type: 'string' },
+        'upstream-v2': { type: 'string' },
         'public-url': { type: 'string' },
         'id-lists-interval-ms': { type: 'string' },
         'upstream-timeout-ms': { type: 'string' },
         'log-event-batch-size': { type: 'string' },
         'log-event-flush-interval-ms': { type: 'string' },
         'log-event-retry-backoff-ms': { type: 'string' },
+        'log-event-retries': { type: 'string' },
+        'log-event-max-queue': { type: 'string' },
+        'log-event-max-queue-bytes': { type: 'string' },
+        'log-event-max-batch-bytes': { type: 'string' },
+        'max-json-depth': { type: 'string' },
         debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -139,12 +164,18 @@ export function parseProxyArgs(argv: readonly string[]): ProxyOptions | 'help' {
     clearOnUnauthorized: values['clear-on-unauthorized'] as boolean | undefined,
     upstream: str('upstream'),
     upstreamApi: str('upstream-api'),
+    upstreamV2: str('upstream-v2'),
     publicUrl: str('public-url'),
     idListsIntervalMs: num('id-lists-interval-ms'),
     upstreamTimeoutMs: num('upstream-timeout-ms'),
     logEventBatchSize: num('log-event-batch-size'),
     logEventFlushIntervalMs: num('log-event-flush-interval-ms'),
     logEventRetryBackoffMs: num('log-event-retry-backoff-ms'),
+    logEventRetries: num('log-event-retries'),
+    logEventMaxQueue: num('log-event-max-queue'),
+    logEventMaxQueueBytes: num('log-event-max-queue-bytes'),
+    logEventMaxBatchBytes: num('log-event-max-batch-bytes'),
+    maxJsonDepth: num('max-json-depth'),
     debug: values.debug as boolean | undefined,
   };
   for (const k of Object.keys(input) as (keyof ProxyOptionsInput)[]) if (input[k] === undefined) delete input[k];

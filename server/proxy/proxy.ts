@@ -1,8 +1,9 @@
 /**
  * The forward proxy: a node:http server in front of Statsig for a fleet of server SDKs.
  *
- *   GET  /v1/download_config_specs/<sdkKey>.json[?sinceTime=<lcut>]   cached specs (gzip, ETag/304,
+ *   GET  /v1/download_config_specs/<sdkKey>.json[?sinceTime=<lcut>]   cached specs (gzip/br, ETag/304,
  *        {"has_updates":false} when the caller is current; 401/403 when upstream refuses the key)
+ *   GET  /v2/download_config_specs/<sdkKey>.json[?sinceTime=&supports_proto=]  the same for DCS v2 (JSON)
  *   POST /v1/get_id_lists                                            manifest with URLs to this proxy
  *   GET  /v1/id_list_file/<token>/<fileID>                           list file, Range supported
  *   POST /v1/log_event                                               queued, batched, retried upstream
@@ -10,19 +11,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import { dataKeyLabel } from '../fleet/keys';
 import { RedisDataStore } from '../fleet/redis-data-store';
-import { DcsCache, type KeyEntry } from './dcs-cache';
+import { DcsCache, type DcsVersion, type KeyEntry } from './dcs-cache';
 import { IdListCache } from './id-lists';
 import { LogEventForwarder } from './log-events';
 import { Registry } from './metrics';
 import { type ProxyOptions, type ProxyOptionsInput, resolveProxyOptions } from './options';
 import { Upstream } from './upstream';
+import { BodyError, parseJsonBody, readBody as readRequestBody } from './request-body';
+import { isSdkKey } from './sdk-key';
 
-const gunzipAsync = promisify(gunzip);
-const DCS_PREFIX = '/v1/download_config_specs/';
+const DCS_PREFIX: Record<DcsVersion, string> = { v1: '/v1/download_config_specs/', v2: '/v2/download_config_specs/' };
 const NO_UPDATES = Buffer.from('{"has_updates":false}');
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -81,7 +81,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     dropped: reg.counter('firstlight_proxy_log_events_dropped_total', 'Events dropped, by reason'),
   };
 
-  const upstream = new Upstream(o.upstream, o.upstreamApi, o.upstreamTimeoutMs, upstreamMetrics);
+  const upstream = new Upstream(o.upstream, o.upstreamV2, o.upstreamApi, o.upstreamTimeoutMs, upstreamMetrics);
   let cache: DcsCache | null = null;
   let store: RedisDataStore | null = null;
   if (o.cache === 'redis') {
@@ -147,16 +147,15 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       res.end(NO_UPDATES);
       return count('dcs', 200);
     }
-    const ae = req.headers['accept-encoding'];
-    const useGz = typeof ae === 'string' && ae.includes('gzip');
-    const etag = useGz ? s.etagGz : s.etag;
+    const enc = pickEncoding(req.headers['accept-encoding']);
+    const etag = enc === 'br' ? s.etagBr : enc === 'gzip' ? s.etagGz : s.etag;
     const inm = req.headers['if-none-match'];
     if (inm !== undefined && (inm === etag || inm.split(',').some((t) => t.trim() === etag))) {
       res.writeHead(304, { etag, vary: 'Accept-Encoding' });
       res.end();
       return count('dcs', 304);
     }
-    const body = useGz ? s.gz : s.body;
+    const body = enc === 'br' ? s.br : enc === 'gzip' ? s.gz : s.body;
     const headers: Record<string, string | number> = {
       'content-type': JSON_TYPE,
       'content-length': body.length,
@@ -164,36 +163,19 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       vary: 'Accept-Encoding',
       'cache-control': 'no-cache',
     };
-    if (useGz) headers['content-encoding'] = 'gzip';
+    if (enc !== 'identity') headers['content-encoding'] = enc;
     res.writeHead(200, headers);
     res.end(body);
     count('dcs', 200);
   }
 
-  async function readBody(req: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > o.maxBodyBytes) throw Object.assign(new Error('request body too large'), { status: 413 });
-      chunks.push(c as Buffer);
-    }
-    const raw = Buffer.concat(chunks);
-    if (req.headers['content-encoding'] !== 'gzip') return raw;
-    try {
-      // the limit holds for the inflated body too: a small gzip bomb must not cost gigabytes
-      return await gunzipAsync(raw, { maxOutputLength: o.maxBodyBytes });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw Object.assign(new Error('inflated request body too large'), { status: 413 });
-      }
-      throw Object.assign(new Error('request body is not valid gzip'), { status: 400 });
-    }
-  }
+  const readBody = (req: IncomingMessage) => readRequestBody(req, o.maxBodyBytes);
 
-  function apiKeyOf(req: IncomingMessage): string | null {
+  /** The SDK key of an API request: null when absent, 'invalid' outside the SDK-key alphabet. */
+  function apiKeyOf(req: IncomingMessage): string | null | 'invalid' {
     const k = req.headers['statsig-api-key'];
-    return typeof k === 'string' && k.length > 0 ? k : null;
+    if (typeof k !== 'string' || k.length === 0) return null;
+    return isSdkKey(k) ? k : 'invalid';
   }
 
   function publicBase(req: IncomingMessage): string {
@@ -202,10 +184,12 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
 
   async function handleSlow(req: IncomingMessage, res: ServerResponse, path: string, query: string): Promise<void> {
     const method = req.method ?? 'GET';
-    if (path.startsWith(DCS_PREFIX) && (method === 'GET' || method === 'HEAD')) {
-      const key = sdkKeyFromPath(path);
+    const version = dcsVersionOf(path);
+    if (version && (method === 'GET' || method === 'HEAD')) {
+      const key = sdkKeyFromPath(path, version);
       if (!key) return sendJson(res, 'dcs', 400, { error: 'missing SDK key' });
-      const e = await dcs.lookup(key);
+      if (!isSdkKey(key)) return sendJson(res, 'dcs', 400, { error: 'invalid SDK key: letters, digits, "-" and "_" only' });
+      const e = await dcs.lookup(key, version);
       if (e === 'too-many') return sendJson(res, 'dcs', 503, { error: 'too many SDK keys (--max-sdk-keys)' });
       return serveDcs(req, res, e, query);
     }
@@ -213,6 +197,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       await readBody(req).catch(() => Buffer.alloc(0));
       const key = apiKeyOf(req);
       if (!key) return sendJson(res, 'get_id_lists', 401, { error: 'missing STATSIG-API-KEY' });
+      if (key === 'invalid') return sendJson(res, 'get_id_lists', 400, { error: 'invalid STATSIG-API-KEY' });
       const a = await idLists.manifest(key, publicBase(req));
       res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
       res.end(a.body);
@@ -230,17 +215,21 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     if (path === '/v1/log_event' && method === 'POST') {
       const key = apiKeyOf(req);
       if (!key) return sendJson(res, 'log_event', 401, { error: 'missing STATSIG-API-KEY' });
+      if (key === 'invalid') return sendJson(res, 'log_event', 400, { error: 'invalid STATSIG-API-KEY' });
       let body: { events?: unknown; statsigMetadata?: unknown };
       try {
-        body = JSON.parse((await readBody(req)).toString('utf8')) as typeof body;
+        body = parseJsonBody(await readBody(req), o.maxJsonDepth) as typeof body;
       } catch (err) {
-        const status = (err as { status?: number }).status ?? 400;
-        return sendJson(res, 'log_event', status, { error: (err as Error).message });
+        if (!(err instanceof BodyError)) throw err;
+        return sendJson(res, 'log_event', err.status, { error: err.message });
       }
       if (typeof body !== 'object' || body === null || !Array.isArray(body.events)) {
         return sendJson(res, 'log_event', 400, { error: 'expected {"events": [...]}' });
       }
-      if (!logEvents.enqueue(key, body)) return sendJson(res, 'log_event', 503, { error: 'event queue full, retry later' });
+      if (!logEvents.enqueue(key, body)) {
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(o.logEventFlushIntervalMs / 1000))));
+        return sendJson(res, 'log_event', 503, { error: 'event queue full, retry later' });
+      }
       return sendJson(res, 'log_event', 202, { success: true });
     }
     if (path === '/health' && method === 'GET') {
@@ -262,9 +251,10 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
     // hot path: a known key with settled specs is answered synchronously
-    if (req.method === 'GET' && path.startsWith(DCS_PREFIX)) {
-      const key = sdkKeyFromPath(path);
-      const e = key ? dcs.peek(key) : undefined;
+    const version = req.method === 'GET' ? dcsVersionOf(path) : null;
+    if (version) {
+      const key = sdkKeyFromPath(path, version);
+      const e = key ? dcs.peek(key, version) : undefined;
       if (e) return serveDcs(req, res, e, query);
     }
     handleSlow(req, res, path, query).catch((err: unknown) => {
@@ -340,8 +330,19 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
   };
 }
 
-function sdkKeyFromPath(path: string): string | null {
-  let k = path.slice(DCS_PREFIX.length);
+function dcsVersionOf(path: string): DcsVersion | null {
+  return path.startsWith(DCS_PREFIX.v1) ? 'v1' : path.startsWith(DCS_PREFIX.v2) ? 'v2' : null;
+}
+
+/** br when the client takes it, else gzip, else identity (q-values are not weighed: SDKs send none). */
+function pickEncoding(ae: string | string[] | undefined): 'br' | 'gzip' | 'identity' {
+  if (typeof ae !== 'string') return 'identity';
+  const tokens = ae.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  return tokens.includes('br') ? 'br' : tokens.includes('gzip') ? 'gzip' : 'identity';
+}
+
+function sdkKeyFromPath(path: string, version: DcsVersion): string | null {
+  let k = path.slice(DCS_PREFIX[version].length);
   if (k.endsWith('.json')) k = k.slice(0, -5);
   if (!k || k.includes('/')) return null;
   try {

@@ -31,6 +31,7 @@ export class Upstream {
 
   constructor(
     private readonly dcsBase: string,
+    private readonly dcsV2Base: string,
     private readonly apiBase: string,
     private readonly timeoutMs: number,
     private readonly metrics: UpstreamMetrics,
@@ -87,8 +88,10 @@ export class Upstream {
     }
   }
 
-  dcs(sdkKey: string, sinceTime: number): Promise<UpstreamResponse> {
-    const u = `${this.dcsBase}/download_config_specs/${encodeURIComponent(sdkKey)}.json`;
+  /** v2 is asked as JSON (the proxy validates and re-serves it; the protobuf form is not implemented). */
+  dcs(sdkKey: string, sinceTime: number, version: 'v1' | 'v2' = 'v1'): Promise<UpstreamResponse> {
+    const base = version === 'v1' ? this.dcsBase : this.dcsV2Base;
+    const u = `${base}/download_config_specs/${encodeURIComponent(sdkKey)}.json`;
     return this.send('download_config_specs', sinceTime > 0 ? `${u}?sinceTime=${sinceTime}` : u, {
       method: 'GET',
       headers: this.headers(sdkKey),

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export type DataStorePath = '/v1/download_config_specs' | '/v1/get_id_lists';
+export type DataStorePath = '/v1/download_config_specs' | '/v2/download_config_specs' | '/v1/get_id_lists';
 
 export interface DataStore {
   initialize(): Promise<void>;

@@ -4,7 +4,7 @@
  * log_event batching and retry; /health and /metrics; command-line parsing.
  */
 import assert from 'node:assert/strict';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startProxy, type ForwardProxy } from '../../server/proxy';
@@ -73,11 +73,16 @@ describe('forward proxy (cache=local)', () => {
     const older = await get(dcsUrl(FIXTURE_SECRET, `?sinceTime=${up.time - 1}`));
     assert.equal(JSON.parse(older.text).time, up.time);
 
-    const gz = await get(dcsUrl(FIXTURE_SECRET), { 'accept-encoding': 'gzip, br' });
+    const gz = await get(dcsUrl(FIXTURE_SECRET), { 'accept-encoding': 'gzip, deflate' });
     assert.equal(gz.headers['content-encoding'], 'gzip');
     assert.ok(gz.body.length < r.body.length / 3);
     assert.equal(gunzipSync(gz.body).toString('utf8'), r.text);
     assert.notEqual(gz.headers.etag, etag);
+
+    const br = await get(dcsUrl(FIXTURE_SECRET), { 'accept-encoding': 'statsig-br, gzip, deflate, br' });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(brotliDecompressSync(br.body).toString('utf8'), r.text);
+    assert.ok(![etag, gz.headers.etag].includes(br.headers.etag));
   });
 
   test('a new upstream version is picked up by the next poll', async () => {

@@ -36,6 +36,7 @@ describe('statsig-node 6.5.2 through the forward proxy', () => {
       apiForDownloadConfigSpecs: `${proxy.url}/v1`,
       api: `${proxy.url}/v1`,
       initTimeoutMs: 5000,
+      rulesetsSyncIntervalMs: 1000,
       disableDiagnostics: true,
     });
   });
@@ -63,6 +64,28 @@ describe('statsig-node 6.5.2 through the forward proxy', () => {
     const batch = up.logEventBatches.find((b) => b.events.some((e) => (e as { eventName?: string }).eventName === 'checkout'))!;
     assert.equal(batch.key, FIXTURE_SECRET);
     assert.ok(batch.events.some((e) => (e as { eventName?: string }).eventName === 'statsig::gate_exposure'));
+    assert.equal(proxy.health().logEvents.dropped, 0);
+  });
+
+  test('a spec change upstream reaches it through the proxy', async () => {
+    const base = structuredClone(up.base);
+    const g = (up.base.feature_gates as { name: string; rules: unknown[] }[]).find((x) => x.name === 'public_gate')!;
+    g.rules = [];
+    up.bump();
+    try {
+      await waitFor('public_gate off through the proxy', () => !statsig.checkGateSync({ userID: 'user-1', email: 'alice@example.com' }, 'public_gate'), 15_000, 100);
+    } finally {
+      Object.assign(up.base, base);
+      up.bump();
+    }
+  });
+
+  test('every one of its events reaches upstream (counted)', async () => {
+    for (let i = 0; i < 120; i++) statsig.logEvent({ userID: `user-${i}` }, 'counted_event', i);
+    await statsig.flush(2000);
+    const count = () => up.logEventBatches.flatMap((b) => b.events).filter((e) => (e as { eventName?: string }).eventName === 'counted_event').length;
+    await waitFor('120 events upstream', () => count() >= 120, 10_000);
+    assert.equal(count(), 120);
     assert.equal(proxy.health().logEvents.dropped, 0);
   });
 });

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
+import { toDcsV2 } from '../../support/dcs-v2';
 
 export const FIXTURE_SECRET = 'secret-test-key';
 export const FIXTURE_PATH = new URL('../../fixtures/example-dcs.json', import.meta.url);
@@ -38,6 +39,10 @@ export class FakeUpstream {
   logEventStatuses: number[] = [];
   readonly logEventBatches: { key: string; count: number; events: unknown[] }[] = [];
   logEventAttempts = 0;
+  /** while true, log_event requests get no answer (upstream hanging); they are not recorded */
+  logEventHang = false;
+  /** DCS requests per format */
+  readonly dcsByVersion = { v1: 0, v2: 0 };
   private readonly texts = new Map<string, string>();
   private server: Server | null = null;
   url = '';
@@ -56,11 +61,13 @@ export class FakeUpstream {
     return this.time;
   }
 
-  payloadFor(key: string): string {
-    let t = this.texts.get(key);
+  payloadFor(key: string, version: 'v1' | 'v2' = 'v1'): string {
+    const id = `${version}:${key}`;
+    let t = this.texts.get(id);
     if (!t) {
-      t = JSON.stringify({ ...this.base, time: this.time, hashed_sdk_key_used: djb2(key) });
-      this.texts.set(key, t);
+      const base = version === 'v1' ? this.base : toDcsV2(this.base);
+      t = JSON.stringify({ ...base, time: this.time, hashed_sdk_key_used: djb2(key) });
+      this.texts.set(id, t);
     }
     return t;
   }
@@ -76,19 +83,21 @@ export class FakeUpstream {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(body);
     };
-    if (url.pathname.startsWith('/v1/download_config_specs/')) {
+    const dcsVersion = url.pathname.startsWith('/v1/download_config_specs/') ? 'v1' : url.pathname.startsWith('/v2/download_config_specs/') ? 'v2' : null;
+    if (dcsVersion) {
       this.dcsRequests++;
+      this.dcsByVersion[dcsVersion]++;
       const session = String(req.headers['statsig-server-session-id'] ?? 'none');
       this.dcsBySession.set(session, (this.dcsBySession.get(session) ?? 0) + 1);
       if (this.mode === 'error') return send(500, '{"error":"boom"}');
-      const key = decodeURIComponent(url.pathname.slice('/v1/download_config_specs/'.length).replace(/\.json$/, ''));
+      const key = decodeURIComponent(url.pathname.slice(`/${dcsVersion}/download_config_specs/`.length).replace(/\.json$/, ''));
       const k = this.keys.get(key);
       if (k === undefined || k === 401) return send(401, '{"error":"unauthorized"}');
       if (k === 403) return send(403, '{"error":"forbidden"}');
       const since = Number(url.searchParams.get('sinceTime') ?? 0);
       if (since >= this.time) return send(200, '{"has_updates":false}');
       this.fullPayloads++;
-      return send(200, k === 'misroute' ? this.payloadFor(FIXTURE_SECRET) : this.payloadFor(key));
+      return send(200, k === 'misroute' ? this.payloadFor(FIXTURE_SECRET, dcsVersion) : this.payloadFor(key, dcsVersion));
     }
     if (url.pathname === '/v1/get_id_lists') {
       this.idListManifestRequests++;
@@ -124,6 +133,7 @@ export class FakeUpstream {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.logEventAttempts++;
+        if (this.logEventHang) return;
         const status = this.logEventStatuses.shift() ?? 202;
         if (status >= 200 && status < 300) {
           let raw = Buffer.concat(chunks);
