@@ -79,10 +79,15 @@ export interface StatsigOptions {
   environment?: string | { tier: string; [key: string]: string };
   /** Prefix of get_id_lists and log_event. @default 'https://statsigapi.net/v1' */
   api?: string;
-  /** Prefix of download_config_specs; point it at a forward proxy to use one. @default 'https://api.statsigcdn.com/v1' */
+  /** Prefix of download_config_specs; point it at a forward proxy to use one. @default api, else 'https://api.statsigcdn.com/v1' */
   apiForDownloadConfigSpecs?: string;
   /** @default api */
   apiForGetIdLists?: string;
+  /**
+   * When download_config_specs or get_id_lists fails at an overridden URL (`api` or a per-endpoint
+   * one), ask Statsig's own endpoint instead (statsig-node's `fallbackToStatsigAPI`). @default false
+   */
+  fallbackToStatsigApi?: boolean;
   /** @default api */
   apiForLogEvent?: string;
   /** `initialize()` resolves after this even if no source answered (0 = wait for every source). @default 3000 */
@@ -158,6 +163,8 @@ export interface NormalizedOptions {
   readonly serverSecret: string;
   readonly environment: { readonly tier: string; readonly [key: string]: string } | null;
   readonly urls: { readonly downloadConfigSpecs: string; readonly getIdLists: string; readonly logEvent: string };
+  /** Statsig's own prefixes, asked when an overridden one fails; null when not wanted or not overridden. */
+  readonly fallbackUrls: { readonly downloadConfigSpecs: string | null; readonly getIdLists: string | null };
   readonly initTimeoutMs: number;
   readonly rulesetsSyncIntervalMs: number;
   readonly idListsSyncIntervalMs: number;
@@ -203,6 +210,7 @@ const RENAMED: Record<string, string> = {
   postLogsRetryLimit: 'logEventRetryLimit',
   postLogsRetryBackoff: 'logEventRetryBackoffMs',
   initStrategyForIDLists: 'configSyncSources',
+  fallbackToStatsigAPI: 'fallbackToStatsigApi',
 };
 
 const fn = (what: string) =>
@@ -250,6 +258,7 @@ const optionsSchema = z.strictObject({
   apiForDownloadConfigSpecs: url.optional(),
   apiForGetIdLists: url.optional(),
   apiForLogEvent: url.optional(),
+  fallbackToStatsigApi: z.boolean().optional(),
   initTimeoutMs: ms(0).optional(),
   rulesetsSyncIntervalMs: ms(MIN_SYNC_INTERVAL_MS).optional(),
   idListsSyncIntervalMs: ms(MIN_SYNC_INTERVAL_MS).optional(),
@@ -399,13 +408,21 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
   const environment =
     env === undefined ? null : typeof env === 'string' ? { tier: env } : (Object.freeze({ ...env }) as NormalizedOptions['environment']);
 
+  // as in statsig-node 6.5.2: `api` is the default of every endpoint, download_config_specs included
+  const urls = Object.freeze({
+    downloadConfigSpecs: trimSlash(o.apiForDownloadConfigSpecs ?? o.api ?? DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
+    getIdLists: trimSlash(o.apiForGetIdLists ?? api),
+    logEvent: trimSlash(o.apiForLogEvent ?? api),
+  });
+  const fallbackFor = (used: string, statsig: string) => (o.fallbackToStatsigApi && used !== statsig ? statsig : null);
+
   return Object.freeze({
     serverSecret,
     environment,
-    urls: Object.freeze({
-      downloadConfigSpecs: trimSlash(o.apiForDownloadConfigSpecs ?? DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
-      getIdLists: trimSlash(o.apiForGetIdLists ?? api),
-      logEvent: trimSlash(o.apiForLogEvent ?? api),
+    urls,
+    fallbackUrls: Object.freeze({
+      downloadConfigSpecs: fallbackFor(urls.downloadConfigSpecs, DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
+      getIdLists: fallbackFor(urls.getIdLists, DEFAULT_API),
     }),
     initTimeoutMs: o.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS,
     rulesetsSyncIntervalMs: o.rulesetsSyncIntervalMs ?? DEFAULT_RULESETS_SYNC_INTERVAL_MS,

@@ -56,7 +56,7 @@ export class Runtime {
     if (used.has('file') && o.specsFile) sources.set('file', new FileSource(o.specsFile, o.idListsFile));
     if (used.has('dataStore') && o.dataStore) sources.set('dataStore', new DataStoreSource(o.dataStore, o.serverSecret));
     if (used.has('network') && this.http) {
-      sources.set('network', new HttpSource(this.http, o.urls.downloadConfigSpecs, o.serverSecret));
+      sources.set('network', new HttpSource(this.http, o.urls.downloadConfigSpecs, o.serverSecret, o.fallbackUrls.downloadConfigSpecs));
     }
 
     this.specSync = new SpecSync({
@@ -82,6 +82,7 @@ export class Runtime {
         ? new IdListSync({
             client: this.http,
             url: `${o.urls.getIdLists}/get_id_lists`,
+            fallbackUrl: o.fallbackUrls.getIdLists === null ? null : `${o.fallbackUrls.getIdLists}/get_id_lists`,
             intervalMs: o.idListsSyncIntervalMs,
             logger: o.logger,
             onLists: (lists) => this.store.setIdLists(lists),

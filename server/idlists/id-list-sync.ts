@@ -21,6 +21,8 @@ export interface IdListSyncHealth {
 export interface IdListSyncConfig {
   readonly client: HttpClient;
   readonly url: string;
+  /** asked when `url` fails (the `fallbackToStatsigApi` option) */
+  readonly fallbackUrl?: string | null;
   readonly intervalMs: number;
   readonly logger: Logger;
   readonly onLists: (lists: ReadonlyMap<string, ReadonlySet<string>>) => void;
@@ -87,7 +89,8 @@ export class IdListSync {
     const signal = this.#abort.signal;
     let ok = true;
     try {
-      const res = await this.#c.client.send({ method: 'POST', url: this.#c.url, body: '{}', signal });
+      const fallbackUrl = this.#c.fallbackUrl ?? undefined;
+      const res = await this.#c.client.send({ method: 'POST', url: this.#c.url, body: '{}', signal, ...(fallbackUrl ? { fallbackUrl } : {}) });
       const manifest = readManifest(JSON.parse(res.body));
       // a manifest that is not an object (null, [], a string) is a bad answer, not "no lists"
       if (manifest === null) throw new Error('get_id_lists: the manifest is not a JSON object; the lists in force stay');

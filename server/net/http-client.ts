@@ -25,6 +25,8 @@ export interface HttpRequest {
   readonly maxRetries?: number;
   /** Include STATSIG-API-KEY and the other SDK headers. @default true */
   readonly sdkHeaders?: boolean;
+  /** Asked once `url` has failed (its retries spent): the `fallbackToStatsigApi` option. */
+  readonly fallbackUrl?: string;
 }
 
 export interface HttpResponse {
@@ -75,6 +77,16 @@ export class HttpClient {
 
   /** Resolves with a 2xx response; rejects with HttpError after the retries are spent or on a final status. */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    if (req.fallbackUrl === undefined) return this.#sendWithRetries(req);
+    try {
+      return await this.#sendWithRetries(req);
+    } catch (err) {
+      if (req.signal?.aborted) throw err;
+      return this.#sendWithRetries({ ...req, url: req.fallbackUrl, fallbackUrl: undefined });
+    }
+  }
+
+  async #sendWithRetries(req: HttpRequest): Promise<HttpResponse> {
     const maxRetries = req.maxRetries ?? this.#http.maxRetries;
     for (let attempt = 0; ; attempt++) {
       try {

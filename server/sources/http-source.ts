@@ -12,22 +12,26 @@ export class HttpSource implements SpecSource {
   readonly name = 'network' as const;
   readonly #client: HttpClient;
   readonly #base: string;
+  readonly #fallbackBase: string | null;
   readonly #serverSecret: string;
 
-  constructor(client: HttpClient, baseUrl: string, serverSecret: string) {
+  /** `fallbackBase`: asked when `baseUrl` fails (the `fallbackToStatsigApi` option). */
+  constructor(client: HttpClient, baseUrl: string, serverSecret: string, fallbackBase: string | null = null) {
     this.#client = client;
     this.#base = baseUrl;
+    this.#fallbackBase = fallbackBase;
     this.#serverSecret = serverSecret;
   }
 
-  url(sinceTime: number): string {
-    const u = `${this.#base}/download_config_specs/${encodeURIComponent(this.#serverSecret)}.json`;
+  url(sinceTime: number, base = this.#base): string {
+    const u = `${base}/download_config_specs/${encodeURIComponent(this.#serverSecret)}.json`;
     return sinceTime > 0 ? `${u}?sinceTime=${sinceTime}` : u;
   }
 
   async load(sinceTime: number, signal: AbortSignal): Promise<SpecPayload> {
     try {
-      const res = await this.#client.send({ method: 'GET', url: this.url(sinceTime), signal });
+      const fallbackUrl = this.#fallbackBase === null ? undefined : this.url(sinceTime, this.#fallbackBase);
+      const res = await this.#client.send({ method: 'GET', url: this.url(sinceTime), signal, ...(fallbackUrl ? { fallbackUrl } : {}) });
       return { origin: 'network', text: res.body };
     } catch (err) {
       const status = err instanceof HttpError ? err.status : null;
