@@ -116,32 +116,50 @@ function layerEntry(ev: Evaluation, t: PayloadTables, spec: CompiledSpec, r: Eva
 /** Segments and holdouts are gates only other gates check; no client reads them. */
 const isClientGate: Filter = (spec) => spec.entity !== 'segment' && spec.entity !== 'holdout';
 
-/** Appends cached or fresh entries of one map, without key collisions (see cir-writer's allGates). */
-function entries(
-  out: string[],
-  t: PayloadTables,
-  list: readonly CompiledSpec[],
-  include: Filter | null,
-  mode: 0 | 1 | 2,
-  evaluate: (spec: CompiledSpec) => { r: EvalResult; cacheable: boolean },
-  write: (spec: CompiledSpec, r: EvalResult) => CompactEntry,
-): void {
+/** A cached entry's text with its table slots marked used; undefined when not cached yet. */
+function hitOf(t: PayloadTables, cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2): string | undefined {
+  const hit = cache === null ? undefined : cache[mode];
+  if (hit === undefined) return undefined;
+  t.mark(hit.valueId, hit.exposureIds);
+  return hit.text;
+}
+
+/** Keeps a fresh entry in the result's cache (when it has one) and returns its text. */
+function keep(cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2, e: CompactEntry): string {
+  if (cache === null) return e.text;
+  const text = flatten(e.text);
+  cache[mode] = { text, valueId: e.valueId, exposureIds: e.exposureIds };
+  return text;
+}
+
+/** `"key":entry,...` of the gates, without key collisions (see cir-writer's allGates). */
+function allGates(out: string[], ev: Evaluation, t: PayloadTables, list: readonly CompiledSpec[], include: Filter, mode: 0 | 1 | 2): void {
+  let first = true;
+  for (let i = 0; i < list.length; i++) {
+    const spec = list[i]!;
+    if (!include(spec)) continue;
+    const r = ev.gateResultOf(spec);
+    const text = hitOf(t, r.compact, mode) ?? keep(r.compact, mode, gateEntry(t, spec, r, mode));
+    if (!first) out.push(',');
+    first = false;
+    out.push(text);
+  }
+}
+
+/** `"key":entry,...` of the configs, without key collisions. */
+function allConfigs(out: string[], ev: Evaluation, t: PayloadTables, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): void {
   let first = true;
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
     if (include !== null && !include(spec)) continue;
-    const { r, cacheable } = evaluate(spec);
-    const cache = cacheable ? r.compact : null;
-    let e = cache === null ? undefined : cache[mode];
-    if (e === undefined) {
-      e = write(spec, r);
-      if (cache !== null) cache[mode] = e = { ...e, text: flatten(e.text) };
-    } else {
-      t.mark(e.valueId, e.exposureIds);
-    }
+    const r = ev.configResultOf(spec);
+    const raw = rawFor(ev, spec);
+    // an entry is the same for everyone only when is_user_in_experiment comes from this very result
+    const cache = raw === null || raw === r ? r.compact : null;
+    const text = hitOf(t, cache, mode) ?? keep(cache, mode, configEntry(t, spec, r, raw, mode));
     if (!first) out.push(',');
     first = false;
-    out.push(e.text);
+    out.push(text);
   }
 }
 
@@ -171,25 +189,15 @@ export function writeInitV2Response(ev: Evaluation, opts: WriteOptions): string 
   const { includeGate, includeConfig, includeLayer, unfiltered } = selection(ev, opts.only);
   const t = new PayloadTables(specs, mode);
 
-  const gate = (spec: CompiledSpec) => {
-    const r = ev.gateResultOf(spec);
-    return { r, cacheable: true };
-  };
-  const config = (spec: CompiledSpec) => {
-    const r = ev.configResultOf(spec);
-    const raw = rawFor(ev, spec);
-    // an entry is the same for everyone only when is_user_in_experiment comes from this very result
-    return { r, cacheable: raw === null || raw === r };
-  };
   const writeGate = (spec: CompiledSpec, r: EvalResult) => gateEntry(t, spec, r, mode);
   const writeConfig = (spec: CompiledSpec, r: EvalResult) => configEntry(t, spec, r, rawFor(ev, spec), mode);
   const body = (e: CompactEntry) => e.text.slice(e.text.indexOf(':{') + 1);
 
   const out: string[] = ['{"feature_gates":{'];
   if (!order.hasCollisions) {
-    entries(out, t, order.gates, unfiltered ? isClientGate : includeGate, mode, gate, writeGate);
+    allGates(out, ev, t, order.gates, unfiltered ? isClientGate : includeGate, mode);
     out.push('},"dynamic_configs":{');
-    entries(out, t, order.configs, unfiltered ? null : includeConfig, mode, config, writeConfig);
+    allConfigs(out, ev, t, order.configs, unfiltered ? null : includeConfig, mode);
   } else {
     section(out, order.gates, store.gates, true, includeGate, (spec) => body(writeGate(spec, ev.gateResult(spec.name))), mode);
     out.push('},"dynamic_configs":{');
