@@ -197,10 +197,10 @@ test('POST /api/statsig/shown: same-origin only, zod-validated, logs each known 
 
   const unknown = await post('{"gates":["no_such_gate"]}', { 'sec-fetch-site': 'same-origin' });
   expect(unknown.status()).toBe(202);
-  expect(await unknown.json()).toEqual({ success: true, gates: 0 });
+  expect(await unknown.json()).toEqual({ success: true, gates: 0, configs: 0, layers: 0 });
   const ok = await post('{"gates":["express_checkout","express_checkout"]}', { 'sec-fetch-site': 'same-origin' });
   expect(ok.status()).toBe(202);
-  expect(await ok.json()).toEqual({ success: true, gates: 1 });
+  expect(await ok.json()).toEqual({ success: true, gates: 1, configs: 0, layers: 0 });
   await expect.poll(() => logged().length, { timeout: 15_000 }).toBe(1);
   // a second report of the same render (or a revisit) is a repeat the server dedupes
   expect((await post('{"gates":["express_checkout"]}')).status()).toBe(202);

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 // Builds the installable package into dist/: one ESM file per entry point (shared code in chunks, so
 // a class exists once however many entry points an app imports), the `firstlight` CLI as plain JS,
-// and the .d.ts files. Dependencies and peers stay imports; the entry points import each other by
-// package name (firstlight/react keeps its 'use client' boundary as its own file).
+// and the .d.ts files. Peers and dependencies stay imports; zod is bundled (the part of it the
+// schemas use is a small fraction of the 8 MB package, and the schemas are internal). The entry
+// points import each other by package name (firstlight/react keeps its 'use client' boundary as its
+// own file).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})].flatMap((n) => [n, `${n}/*`]);
 
 const ENTRIES = {
   index: 'server/index.ts',
@@ -24,7 +29,7 @@ const common = {
   platform: 'node',
   // what Next's own server build and Node 20 run; the app's tsconfig target does not apply here
   target: ['node20', 'es2022'],
-  packages: 'external',
+  external: [...external, 'firstlight', 'firstlight/*'],
   jsx: 'automatic',
   legalComments: 'none',
   logLevel: 'warning',

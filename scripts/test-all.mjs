@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test: typecheck, unit + integration (real Redis), production build, Playwright e2e
-// (real Chromium). Finds or provides Redis and Chromium first so a fresh machine needs nothing else.
+// (real Chromium), then the installable package in a fresh example app. Finds or provides Redis and Chromium first so a fresh machine needs nothing else.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -119,5 +119,7 @@ const unitFiles = readdirSync('test', { recursive: true })
 run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);
 run('npx', ['next', 'build']);
 run('npx', ['playwright', 'test']);
+// the packed tarball in a copy of examples/next-app/ outside the repository (about a minute)
+run('node', ['scripts/test-package.mjs']);
 log('all suites passed');
 finish(0);

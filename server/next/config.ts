@@ -38,6 +38,8 @@ export interface NextIntegrationConfig {
   readonly eventSpoolDir: string;
   /** On SIGTERM/SIGINT: how long delivery of buffered events may take before the process exits (the rest stays spooled). */
   readonly shutdownTimeoutMs: number;
+  /** With no specs loaded, render defaults instead of failing (RequestFlagsOptions.failOpen overrides). */
+  readonly failOpen: boolean;
 }
 
 const DEMO_CLIENT_KEY = 'client-firstlight-demo';
@@ -55,6 +57,7 @@ const ECHOABLE = new Set([
   'FIRSTLIGHT_ENVIRONMENT',
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
   'FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS',
+  'FIRSTLIGHT_FAIL_OPEN',
 ]);
 
 // RFC 9110 token: header and cookie names
@@ -130,6 +133,7 @@ const envSchema = z.object({
   FIRSTLIGHT_FLUSH_INTERVAL_MS: optional(integer('a positive integer (milliseconds)', 1, 24 * 60 * 60 * 1000)),
   FIRSTLIGHT_EVENT_SPOOL_DIR: optional(filePath),
   FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS: optional(integer('a non-negative integer (milliseconds)', 0, 10 * 60 * 1000)),
+  FIRSTLIGHT_FAIL_OPEN: optional(z.enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' }).transform((v) => v === 'true' || v === '1')),
 });
 
 function describeValue(name: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -171,6 +175,7 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     flushIntervalMs: e.FIRSTLIGHT_FLUSH_INTERVAL_MS ?? null,
     eventSpoolDir: e.FIRSTLIGHT_EVENT_SPOOL_DIR ?? DEFAULT_EVENT_SPOOL_DIR,
     shutdownTimeoutMs: e.FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    failOpen: e.FIRSTLIGHT_FAIL_OPEN ?? false,
   };
 }
 

@@ -12,6 +12,10 @@ import { useEffect } from 'react';
 export interface ExposuresOnShow {
   /** Gates the server read for this render without logging them. */
   readonly gates: readonly string[];
+  /** Dynamic configs and experiments read the same way. */
+  readonly configs?: readonly string[];
+  /** Layer parameters read the same way (a layer's exposure is per parameter). */
+  readonly layers?: readonly { readonly layer: string; readonly parameter: string }[];
   /** One ID per server render, so a re-render of the same page (new user, refresh) reports again. */
   readonly renderId: string;
 }
@@ -21,8 +25,9 @@ export interface LogExposuresOnShowProps extends ExposuresOnShow {
   endpoint?: string;
 }
 
-export function LogExposuresOnShow({ gates, renderId, endpoint = '/api/statsig/shown' }: LogExposuresOnShowProps) {
-  const key = gates.join('\u0000');
+export function LogExposuresOnShow({ gates, configs = [], layers = [], renderId, endpoint = '/api/statsig/shown' }: LogExposuresOnShowProps) {
+  // one string dependency: the effect re-runs only when what was read changes (or the render does)
+  const key = gates.length + configs.length + layers.length === 0 ? '' : JSON.stringify({ gates, configs, layers });
   useEffect(() => {
     if (key === '') return;
     const report = () => {
@@ -31,7 +36,7 @@ export function LogExposuresOnShow({ gates, renderId, endpoint = '/api/statsig/s
         credentials: 'same-origin',
         keepalive: true,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ gates: key.split('\u0000') }),
+        body: key,
       }).catch(() => {
         // an exposure report is best effort, like any analytics beacon
       });

@@ -7,10 +7,12 @@
  */
 import { cache } from 'react';
 import { FlagsUnavailableError } from '../../lib/errors';
+import { layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from '../results';
 import type { StatsigUser } from '../../lib/types';
 import type { PayloadFormat } from '../../lib/index';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
+import { emptyBootstrap } from './empty-bootstrap';
 import { getStatsig, notReadyReason } from './instance';
 import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from './user';
 import type { RenderKind } from './stable-id';
@@ -29,22 +31,30 @@ export interface RequestFlags {
    * exposures; `router` and `prefetch` renders may never be shown, so they defer them.
    */
   readonly render: RenderKind;
+  /** false when no specs are loaded and `failOpen` let the render go on with every default. */
+  readonly specsLoaded: boolean;
   /**
-   * This request's evaluation. `peek*` reads log nothing; `checkGate`/`getConfig`/… log the
-   * exposure once, whatever the render — prefer `checkGate` below, which defers when it must.
+   * This request's evaluation. `peek*` reads log nothing; its `checkGate`/`getConfig`/… log the
+   * exposure once, whatever the render — prefer the readers below, which defer when they must.
    */
   readonly snapshot: EvaluationSnapshot;
   /**
    * Read a gate in a server component. A document render logs its exposure once per request; a
-   * router or prefetch render logs nothing and remembers the gate in `exposuresOnShow`.
+   * router or prefetch render logs nothing and remembers the read in `exposuresOnShow`.
    */
   checkGate(name: string): boolean;
+  /** A dynamic config, with the same rule as checkGate. */
+  getConfig(name: string): ConfigResult;
+  /** An experiment, with the same rule as checkGate. */
+  getExperiment(name: string): ExperimentResult;
+  /** A layer: each parameter read logs (document) or is remembered (router, prefetch), like checkGate. */
+  getLayer(name: string): LayerResult;
   /**
-   * The gates a router or prefetch render has read through `checkGate` so far (first-read order),
+   * What a router or prefetch render has read through the readers above so far (first-read order),
    * with an ID of this render. Spread it into `<LogExposuresOnShow {...flags.exposuresOnShow} />`
-   * after the reads — in every server component that reads gates, since a child renders after its
+   * after the reads — in every server component that reads flags, since a child renders after its
    * parent's JSX is built (repeats are deduped by the server). When the router shows the payload,
-   * the browser reports it and the server logs the exposures then. No gates for document renders.
+   * the browser reports it and the server logs the exposures then. Empty for document renders.
    */
   readonly exposuresOnShow: ExposuresOnShow;
 }
@@ -55,27 +65,46 @@ export interface RequestFlagsOptions extends UserFromRequestOptions {
   only?: readonly string[];
   /** Bootstrap payload format: 'v1' (default) or the compact 'init-v2' (about half the bytes). */
   format?: PayloadFormat;
+  /**
+   * With no specs loaded (no file yet, the source down at start): true renders every default and
+   * keeps the page up (the browser gets an empty bootstrap, health reports `servingDefaults`);
+   * false throws FlagsUnavailableError, so the app's error boundary decides. Default:
+   * FIRSTLIGHT_FAIL_OPEN (false when unset).
+   */
+  failOpen?: boolean;
 }
 
 async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
-  const { headers, cookies } = await import('next/headers');
-  const [h, c, statsig] = await Promise.all([headers(), cookies(), getStatsig()]);
+  const [{ headers, cookies }, { connection }] = await Promise.all([import('next/headers'), import('next/server')]);
+  // Everything below is request-time work (the instance's clock, exposure timestamps, render IDs):
+  // under cacheComponents it must not run while Next prerenders the static shell.
+  await connection();
+  const [h, c] = await Promise.all([headers(), cookies()]);
+  const statsig = await getStatsig();
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
+  const userEcho = opts.userEcho ?? cfg.userEcho;
   const user = await userFromHeaders(h, c, { ...opts, clientKey });
   const snapshot = statsig.evaluateAll(user, { clientKey });
-  if (snapshot.lcut === 0) throw new FlagsUnavailableError(`flags unavailable: ${notReadyReason(statsig) ?? 'no specs'}`);
-  const bootstrap = snapshot.toClientInitializeResponseJSON({
-    hash: 'djb2',
-    userEcho: opts.userEcho ?? cfg.userEcho,
-    ...(opts.only ? { only: opts.only } : {}),
-    ...(opts.format ? { format: opts.format } : {}),
-  });
+  const specsLoaded = snapshot.lcut > 0;
+  if (!specsLoaded && !(opts.failOpen ?? cfg.failOpen)) throw new FlagsUnavailableError(`flags unavailable: ${notReadyReason(statsig) ?? 'no specs'}`);
+  const bootstrap = specsLoaded
+    ? snapshot.toClientInitializeResponseJSON({
+        hash: 'djb2',
+        userEcho,
+        ...(opts.only ? { only: opts.only } : {}),
+        ...(opts.format ? { format: opts.format } : {}),
+      })
+    : emptyBootstrap(user, clientKey, userEcho);
   if (bootstrap === null) throw new FlagsUnavailableError();
   const render = renderKindFromMark(h);
+  const defer = render !== 'document';
   let clientUser: StatsigUser | undefined;
-  const deferred: string[] = [];
+  const deferred = { gates: [] as string[], configs: [] as string[], layers: [] as string[] };
   let renderId: string | undefined;
+  const remember = (list: string[], item: string) => {
+    if (!list.includes(item)) list.push(item);
+  };
 
   return {
     user,
@@ -86,20 +115,54 @@ async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
       return clientUser;
     },
     render,
+    specsLoaded,
     snapshot,
     checkGate(name) {
       const gate = snapshot.peekGate(name);
       // unknown gates log nothing; a render that may never be shown waits until the browser shows it
       if (gate.details.reason === 'Unrecognized') return gate.value;
-      if (render !== 'document') {
-        if (!deferred.includes(name)) deferred.push(name);
+      if (defer) {
+        remember(deferred.gates, name);
         return gate.value;
       }
       return snapshot.checkGate(name);
     },
+    getConfig(name) {
+      const config = snapshot.peekConfig(name);
+      if (config.details.reason === 'Unrecognized') return config;
+      if (defer) {
+        remember(deferred.configs, name);
+        return config;
+      }
+      return snapshot.getConfig(name);
+    },
+    getExperiment(name) {
+      const experiment = snapshot.peekExperiment(name);
+      if (experiment.details.reason === 'Unrecognized') return experiment;
+      if (defer) {
+        remember(deferred.configs, name);
+        return experiment;
+      }
+      return snapshot.getExperiment(name);
+    },
+    getLayer(name) {
+      const layer = snapshot.peekLayer(name);
+      if (layer.details.reason === 'Unrecognized') return layer;
+      if (!defer) return snapshot.getLayer(name);
+      // a layer exposure is per parameter read, so the deferred record is too
+      return layerResult(layer, (param) => remember(deferred.layers, `${name}\u0000${param}`));
+    },
     get exposuresOnShow() {
       renderId ??= crypto.randomUUID();
-      return Object.freeze({ gates: Object.freeze([...deferred]), renderId });
+      return Object.freeze({
+        gates: Object.freeze([...deferred.gates]),
+        configs: Object.freeze([...deferred.configs]),
+        layers: Object.freeze(deferred.layers.map((key) => {
+          const cut = key.indexOf('\u0000');
+          return Object.freeze({ layer: key.slice(0, cut), parameter: key.slice(cut + 1) });
+        })),
+        renderId,
+      });
     },
   };
 }

@@ -13,6 +13,7 @@
  */
 import type { NextRequest } from 'next/server';
 import { json } from './http';
+import type { RequestFlagsOptions } from './request-flags';
 import {
   bootstrapPOST,
   eventsPOST,
@@ -21,7 +22,6 @@ import {
   makeBootstrapGET,
   makeExposuresShownPOST,
   sdkExceptionPOST,
-  type BootstrapGetOptions,
 } from './routes';
 
 type Handler = (req: NextRequest) => Promise<Response>;
@@ -47,10 +47,10 @@ export const ROUTE_NAMES = {
  * (the same object), so the bootstrap route and the deferred-exposure route build the user exactly
  * as the page did.
  */
-export function createRouteHandlers(opts: BootstrapGetOptions = {}): RouteHandlers {
+export function createRouteHandlers(opts: RequestFlagsOptions = {}): RouteHandlers {
   const get: Record<(typeof ROUTE_NAMES.GET)[number], Handler> = {
     bootstrap: makeBootstrapGET(opts),
-    health: () => healthGET(),
+    health: () => healthGET(opts.failOpen === undefined ? {} : { failOpen: opts.failOpen }),
   };
   const post: Record<(typeof ROUTE_NAMES.POST)[number], Handler> = {
     rgstr: eventsPOST,

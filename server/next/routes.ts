@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
+import { emptyBootstrap } from './empty-bootstrap';
 import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
 import { isValidStableId } from './stable-id';
 import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
@@ -155,17 +156,25 @@ function checkClientKey(url: URL): string {
 
 export interface BootstrapGetOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
+  /** With no specs loaded, answer the empty bootstrap (every default) instead of 503; see RequestFlagsOptions. */
+  failOpen?: boolean;
 }
 
 export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
   return async function GET(req: Request & { cookies: CookieReader }): Promise<Response> {
     try {
-      const statsig = await readyStatsig();
+      const statsig = (opts.failOpen ?? nextConfig().failOpen) ? await getStatsig() : await readyStatsig();
       const cfg = nextConfig();
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
       const user = await userFromHeaders(req.headers, req.cookies, opts);
       const { lcut } = statsig.health();
+      if (lcut === 0) {
+        return new Response(emptyBootstrap(user, clientKey, userEcho), {
+          status: 200,
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+        });
+      }
       const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho })).slice(0, 32)}"`;
       const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
       if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
@@ -242,18 +251,26 @@ export async function eventsPOST(req: Request): Promise<Response> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// POST /api/statsig/shown — the browser shows a router or prefetch render: log its deferred gate reads
+// POST /api/statsig/shown — the browser shows a router or prefetch render: log its deferred reads
 
-export const shownBodySchema = z.object({
-  gates: z.array(z.string().min(1).max(256)).min(1).max(100),
-});
+const entityName = z.string().min(1).max(256);
+
+export const shownBodySchema = z
+  .object({
+    gates: z.array(entityName).max(100).default([]),
+    configs: z.array(entityName).max(100).default([]),
+    layers: z.array(z.object({ layer: entityName, parameter: entityName }).strict()).max(100).default([]),
+  })
+  .strict()
+  .refine((b) => b.gates.length + b.configs.length + b.layers.length > 0, 'nothing to report');
 
 /**
  * The page a router or prefetch render produced is on screen (see LogExposuresOnShow): log the
- * server-side gate exposures that render deferred. The user is built from this request exactly as
- * the page built it (same cookies and headers, same options), and the exposures go through the
- * server's own pipeline, so a gate already logged by an earlier page load of this user is deduped
- * like any repeat. Only same-origin callers: a cross-site page cannot log for the visitor.
+ * server-side exposures that render deferred (gates, configs and experiments, layer parameters).
+ * The user is built from this request exactly as the page built it (same cookies and headers, same
+ * options), and the exposures go through the server's own pipeline, so an entity already logged by
+ * an earlier page load of this user is deduped like any repeat. Only same-origin callers: a
+ * cross-site page cannot log for the visitor. Unknown names are ignored.
  */
 export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
   return async function POST(req: Request & { cookies: CookieReader }): Promise<Response> {
@@ -267,13 +284,25 @@ export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
       const clientKey = opts.clientKey ?? nextConfig().clientKey;
       const user = await userFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
       const snapshot = statsig.evaluateAll(user, { clientKey });
-      let logged = 0;
+      const logged = { gates: 0, configs: 0, layers: 0 };
       for (const gate of new Set(parsed.data.gates)) {
         if (snapshot.peekGate(gate).details.reason === 'Unrecognized') continue;
         snapshot.checkGate(gate);
-        logged++;
+        logged.gates++;
       }
-      return json(202, { success: true, gates: logged });
+      for (const config of new Set(parsed.data.configs)) {
+        // experiments are configs with groups: the same exposure either way
+        if (snapshot.peekConfig(config).details.reason === 'Unrecognized') continue;
+        snapshot.getConfig(config);
+        logged.configs++;
+      }
+      for (const { layer, parameter } of parsed.data.layers) {
+        const l = snapshot.peekLayer(layer);
+        if (l.details.reason === 'Unrecognized' || !Object.hasOwn(l.value, parameter)) continue;
+        snapshot.getLayer(layer).getValue(parameter);
+        logged.layers++;
+      }
+      return json(202, { success: true, ...logged });
     } catch (e) {
       return errorResponse(e);
     }
@@ -332,14 +361,22 @@ export async function sdkExceptionPOST(req: Request): Promise<Response> {
 // ---------------------------------------------------------------------------------------------
 // GET /api/statsig/health
 
-export async function healthGET(): Promise<Response> {
+/**
+ * 200 with `ok: true` when specs are loaded; otherwise 503, or with fail-open 200 and
+ * `servingDefaults: true` (the pages are up and render defaults: keep the instance in rotation).
+ */
+export async function healthGET(opts: { failOpen?: boolean } = {}): Promise<Response> {
   try {
     const statsig = await getStatsig();
-    const ready = notReadyReason(statsig) === null;
+    const reason = notReadyReason(statsig);
     const h = statsig.health();
-    // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down
-    const status = !ready ? 'unavailable' : h.eventsOk ? 'ok' : 'degraded';
-    return json(ready ? 200 : 503, { ok: status === 'ok', status, ...h });
+    if (reason === null) {
+      // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down
+      const status = h.eventsOk ? 'ok' : 'degraded';
+      return json(200, { ok: status === 'ok', status, ...h });
+    }
+    const failOpen = opts.failOpen ?? nextConfig().failOpen;
+    return json(failOpen ? 200 : 503, { ok: false, status: 'unavailable', servingDefaults: failOpen, reason, ...h });
   } catch (e) {
     return json(503, { ok: false, reason: e instanceof Error ? e.message : String(e) });
   }

@@ -32,6 +32,7 @@ test('no environment: the demo defaults', () => {
   assert.equal(cfg.specsFile, null);
   assert.equal(cfg.eventLogFile, null);
   assert.equal(cfg.flushIntervalMs, null);
+  assert.equal(cfg.failOpen, false);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-demo');
   assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'], eventSpoolDir: 'var/spool' });
@@ -51,6 +52,7 @@ test('every variable set to a valid value', () => {
     FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json',
     FIRSTLIGHT_EVENT_LOG: '/tmp/events.jsonl',
     FIRSTLIGHT_FLUSH_INTERVAL_MS: '250',
+    FIRSTLIGHT_FAIL_OPEN: 'true',
   });
   assert.equal(cfg.clientKey, 'client-abc123');
   assert.deepEqual(cfg.acceptedClientKeys, ['client-abc123', 'client-other', 'client-third']);
@@ -62,6 +64,7 @@ test('every variable set to a valid value', () => {
   assert.equal(cfg.userEcho, 'full');
   assert.equal(cfg.environment, 'staging');
   assert.equal(cfg.flushIntervalMs, 250);
+  assert.equal(cfg.failOpen, true);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-live-key');
   assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, eventSpoolDir: 'var/spool', specsFile: 'specs/dcs.json' });
@@ -102,6 +105,7 @@ const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
   ['FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS', '-1', /non-negative integer/],
   ['FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS', '99999999', /at most/],
   ['FIRSTLIGHT_EVENT_SPOOL_DIR', 'a\0b', /NUL/],
+  ['FIRSTLIGHT_FAIL_OPEN', 'yes', /must be "true" or "false"/],
 ];
 
 for (const [variable, value, problem] of BAD) {

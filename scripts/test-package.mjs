@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+// The package as a user gets it: `npm pack`, a copy of examples/next-app/ outside the repository with
+// the tarball installed from the file (no links, every other package from the npm registry at the
+// versions of the example's lockfile), `next build`, `next start`, then checks over HTTP and in
+// Chromium. Also the bad inputs a user meets first: missing specs (fail-open off and on), a server
+// secret as the client key, an entry point that does not exist. Prints the package's figures.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+
+const repo = resolve('.');
+const port = Number(process.env.EXAMPLE_PORT ?? Number(process.env.E2E_PORT ?? 3123) + 9);
+const origin = `http://127.0.0.1:${port}`;
+const work = mkdtempSync(join(tmpdir(), 'firstlight-package-'));
+const app = join(work, 'app');
+const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', npm_config_audit: 'false', npm_config_fund: 'false' };
+// the repository's own settings must not leak into the example
+for (const k of Object.keys(baseEnv)) if (k.startsWith('FIRSTLIGHT_') || k.startsWith('npm_package_')) delete baseEnv[k];
+const servers = [];
+
+function log(msg) {
+  process.stdout.write(`[package test] ${msg}\n`);
+}
+
+function run(cmd, args, cwd, env = baseEnv) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+function duBytes(dir) {
+  return Number(run('du', ['-sb', dir], work).split('\t')[0]);
+}
+
+/** Text of an element in server HTML (React escapes these five). */
+function htmlText(html, testId) {
+  const raw = new RegExp(`data-testid="${testId}"[^>]*>([^<]+)<`).exec(html)?.[1];
+  return raw?.replace(/&(#x27|#39|quot|lt|gt|amp);/g, (_, e) => ({ '#x27': "'", '#39': "'", quot: '"', lt: '<', gt: '>', amp: '&' })[e]);
+}
+
+const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
+
+/** `next start` with extra env; resolves when it answers, or with its output when it exits first. */
+async function startApp(extraEnv) {
+  const child = spawn(join(app, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
+    cwd: app,
+    env: { ...baseEnv, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  servers.push(child);
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  for (let i = 0; i < 300; i++) {
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
+    if (code !== undefined) return { child, exitCode: code, output: () => output };
+    const up = await fetch(`${origin}/about`, { redirect: 'manual' }).then(() => true, () => false);
+    if (up) return { child, exitCode: null, output: () => output };
+  }
+  throw new Error(`the example did not start:\n${output}`);
+}
+
+async function stopApp(server) {
+  if (server.exitCode !== null || server.child.exitCode !== null) return;
+  const gone = new Promise((r) => server.child.once('exit', r));
+  server.child.kill('SIGTERM');
+  await gone;
+}
+
+function cleanup() {
+  for (const s of servers) if (s.exitCode === null) s.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+}
+
+// a hung step must fail the run, not hold it: the whole check takes about a minute
+const guard = setTimeout(() => {
+  log('FAILED: timed out after 6 minutes');
+  cleanup();
+  process.exit(1);
+}, 6 * 60_000);
+guard.unref();
+
+try {
+  // 1. the tarball (prepack builds dist/)
+  const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], repo));
+  const tarball = join(work, packed.filename);
+  const files = packed.files.map((f) => f.path);
+  assert.ok(files.every((f) => /^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(f)), `unexpected files in the tarball: ${files.filter((f) => !f.startsWith('dist/'))}`);
+  assert.ok(!files.some((f) => /(^|\/)(test|e2e|bench|app)\//.test(f)), 'the tarball ships no tests, benches or demo');
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
+  for (const p of ['next', 'react', 'react-dom', 'tsx', 'esbuild', '@statsig/js-client', '@statsig/react-bindings', 'ioredis']) {
+    assert.ok(!(p in (pkg.dependencies ?? {})), `${p} must not be a runtime dependency`);
+  }
+
+  // 2. the example outside the repository: its lockfile installs the peers, then the tarball
+  cpSync(join(repo, 'examples', 'next-app'), app, {
+    recursive: true,
+    filter: (src) => !/[/\\](node_modules|\.next)([/\\]|$)/.test(src),
+  });
+  run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], app);
+  const before = duBytes(join(app, 'node_modules'));
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app);
+  const added = duBytes(join(app, 'node_modules')) - before;
+  const firstlightOnly = duBytes(join(app, 'node_modules', 'firstlight'));
+  assert.ok(!existsSync(join(app, 'node_modules', 'firstlight', 'node_modules', 'next')), 'no second copy of next');
+  assert.ok(!existsSync(join(app, 'node_modules', 'firstlight', 'node_modules', '@statsig')), 'no second copy of the Statsig bindings');
+  assert.ok(added < 5 * 1024 * 1024, `the package adds ${mb(added)} to an app that has its peers (budget 5 MB)`);
+  const glue = ['instrumentation.ts', 'middleware.ts', 'app/flags.ts', 'app/api/statsig/[...path]/route.ts', 'app/layout.tsx'].map(
+    (f) => [f, readFileSync(join(app, f), 'utf8').split('\n').filter((l) => l.trim() && !l.trim().startsWith('//')).length],
+  );
+  log(
+    `tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KB unpacked, ` +
+      `${packed.entryCount} files; installed into an app with its peers: +${mb(added)} (firstlight itself ${mb(firstlightOnly)}); ` +
+      `glue lines (non-blank, non-comment): ${glue.map(([f, n]) => `${f} ${n}`).join(', ')}`,
+  );
+
+  // 3. an entry point that does not exist, and the CLI from the installed package
+  const unknown = spawnSync(process.execPath, ['--input-type=module', '-e', "await import('firstlight/nope')"], { cwd: app, encoding: 'utf8' });
+  assert.notEqual(unknown.status, 0);
+  assert.match(unknown.stderr, /ERR_PACKAGE_PATH_NOT_EXPORTED[\s\S]*'\.\/nope' is not defined by "exports"/);
+  const help = spawnSync(join(app, 'node_modules', '.bin', 'firstlight'), ['--help'], { cwd: app, encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /Usage: firstlight <command>/);
+  writeFileSync(join(work, 'users.jsonl'), `${JSON.stringify({ userID: 'a', email: 'a@firstlight.dev' })}\n`);
+  const evald = run(join(app, 'node_modules', '.bin', 'firstlight'), ['eval', '--specs', 'specs/dcs.json', '--users', join(work, 'users.jsonl')], app);
+  assert.match(evald, /express_checkout/);
+
+  // 4. build with the example's defaults (cacheComponents, partialPrefetching, target ES2017)
+  run(join(app, 'node_modules', '.bin', 'next'), ['build'], app);
+
+  // 5. the running app
+  const events = join(work, 'events.jsonl');
+  let server = await startApp({ FIRSTLIGHT_EVENT_LOG: events, FIRSTLIGHT_FLUSH_INTERVAL_MS: '200' });
+  assert.equal(server.exitCode, null, server.output());
+
+  const first = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+  assert.equal(first.status, 200);
+  assert.match(first.headers.get('set-cookie') ?? '', /statsig\.stable_id\.\d+=[0-9a-f-]{36}/, 'stable-ID cookie on the first response');
+  const health = await (await fetch(`${origin}/api/statsig/health`)).json();
+  assert.equal(health.ok, true);
+  const edge = await (await fetch(`${origin}/edge/express?email=ann@firstlight.dev`)).json();
+  assert.deepEqual(edge, { runtime: 'edge', express_checkout: true });
+  const edgeNo = await (await fetch(`${origin}/edge/express?user=u1&email=u1@example.test`)).json();
+  assert.equal(edgeNo.runtime, 'edge');
+  assert.equal(typeof edgeNo.express_checkout, 'boolean');
+  const notRoute = await fetch(`${origin}/api/statsig/nope`);
+  assert.equal(notRoute.status, 404);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  try {
+    const page = await browser.newPage();
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    const rgstrStatuses = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname === '/api/statsig/rgstr') rgstrStatuses.push(r.status());
+    });
+    const response = await page.goto(`${origin}/`);
+    const html = await response.text();
+    const serverHeadline = htmlText(html, 'server-headline');
+    const htmlClientHeadline = htmlText(html, 'client-headline');
+    assert.ok(serverHeadline, 'the first HTML carries the server-rendered experiment');
+    assert.equal(htmlClientHeadline, serverHeadline, 'the client component renders the same variant on the server');
+    const hydrated = page.getByTestId('client-headline');
+    await hydrated.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="client-headline"]')?.getAttribute('data-reason') === 'Bootstrap:Recognized');
+    assert.equal(await hydrated.textContent(), serverHeadline, 'hydrated text equals the first HTML');
+    const cookies = await page.context().cookies();
+    const stable = cookies.find((c) => c.name.startsWith('statsig.stable_id.'));
+    assert.ok(stable, 'the browser holds the stable-ID cookie');
+    // events reach the catch-all route and the server's event log: flush the page's client now
+    const flushed = await page.evaluate(async () => {
+      const instances = window.__STATSIG__?.instances ?? {};
+      await Promise.all(Object.values(instances).map((c) => c.flush()));
+      return Object.keys(instances).length;
+    });
+    assert.equal(flushed, 1, 'one Statsig client on the page');
+    for (let i = 0; i < 100 && rgstrStatuses.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(rgstrStatuses.slice(0, 1), [202], `event batches reach the catch-all route (requests: ${requests.join(', ')})`);
+    assert.ok(!requests.some((p) => p.endsWith('/initialize')), `no /initialize request (saw ${requests.join(', ')})`);
+    let logged = [];
+    for (let i = 0; i < 100 && !logged.some((e) => e.eventName === 'statsig::config_exposure'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      logged = existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    }
+    const mine = logged.filter((e) => e.user?.customIDs?.stableID === stable.value);
+    assert.ok(mine.some((e) => e.eventName === 'statsig::config_exposure' && e.metadata?.config === 'hero_copy'), 'the hero_copy exposure is logged for this browser');
+    assert.ok(mine.some((e) => e.eventName === 'statsig::gate_exposure' && e.metadata?.gate === 'express_checkout'), 'the server-side gate exposure is logged');
+  } finally {
+    await browser.close();
+  }
+  await stopApp(server);
+
+  // 6. bad input: a server secret as the client key. checkConfig() in instrumentation.ts throws at
+  // start-up; Next reports it before any request and then answers every request with a 500, so no
+  // page is ever served with the secret in it. The secret itself is never echoed.
+  server = await startApp({ FIRSTLIGHT_CLIENT_KEY: 'secret-leaked-0123456789' });
+  for (let i = 0; i < 100 && !/FL_ERR_INVALID_OPTION/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.output(), /FIRSTLIGHT_CLIENT_KEY is a server secret/);
+  assert.equal((await fetch(`${origin}/`)).status, 500);
+  assert.equal((await fetch(`${origin}/api/statsig/health`)).status, 500);
+  assert.ok(!server.output().includes('leaked-0123456789'), 'the secret is not echoed');
+  await stopApp(server);
+
+  // 7. bad input: the specs file is missing — fail-open off: error page and health 503; on: defaults, page up
+  server = await startApp({ FIRSTLIGHT_SPECS_FILE: 'specs/missing.json', FIRSTLIGHT_EVENT_LOG: events });
+  assert.equal(server.exitCode, null, server.output());
+  const closed = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+  // the flags render inside <Suspense>, so the 200 is sent before FlagsUnavailableError reaches the
+  // error boundary: the streamed page carries the error instead of the content
+  const closedHtml = await closed.text();
+  assert.ok(!/data-testid="server-headline"/.test(closedHtml), 'fail-open off: no page content is rendered');
+  const closedHealth = await fetch(`${origin}/api/statsig/health`);
+  assert.equal(closedHealth.status, 503);
+  assert.equal((await closedHealth.json()).servingDefaults, false);
+  await stopApp(server);
+  server = await startApp({ FIRSTLIGHT_SPECS_FILE: 'specs/missing.json', FIRSTLIGHT_FAIL_OPEN: 'true', FIRSTLIGHT_EVENT_LOG: events });
+  const open = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+  assert.equal(open.status, 200);
+  assert.match(await open.text(), /data-testid="server-headline"[^>]*>Welcome</, 'the default is rendered');
+  const openHealth = await fetch(`${origin}/api/statsig/health`);
+  assert.equal(openHealth.status, 200);
+  const oh = await openHealth.json();
+  assert.equal(oh.ok, false);
+  assert.equal(oh.servingDefaults, true);
+  const openBoot = await fetch(`${origin}/api/statsig/bootstrap`);
+  assert.equal(openBoot.status, 200);
+  assert.deepEqual((await openBoot.json()).dynamic_configs, {});
+  await stopApp(server);
+  log('all package checks passed');
+} catch (e) {
+  log(`FAILED: ${e instanceof Error ? e.stack : e}`);
+  cleanup();
+  process.exit(1);
+}
+cleanup();
