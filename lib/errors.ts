@@ -13,8 +13,7 @@ export type FirstlightErrorCode =
   | 'FL_ERR_INVALID_ARGUMENT'
   | 'FL_ERR_SOURCE_UNAVAILABLE'
   | 'FL_ERR_NOT_INITIALIZED'
-  | 'FL_ERR_FLAGS_UNAVAILABLE'
-  | 'FL_ERR_MISSING_PACKAGE';
+  | 'FL_ERR_FLAGS_UNAVAILABLE';
 
 export class FirstlightError extends Error {
   readonly code: FirstlightErrorCode = 'FL_ERR';
@@ -84,7 +83,3 @@ export type NotInitializedError = InstanceType<typeof NotInitializedError>;
 /** A server render asked for flags while no specs are loaded (and fail-open is off). */
 export const FlagsUnavailableError = codedError('FlagsUnavailableError', 'FL_ERR_FLAGS_UNAVAILABLE', 'flags unavailable: no specs loaded');
 export type FlagsUnavailableError = InstanceType<typeof FlagsUnavailableError>;
-
-/** An optional peer dependency (e.g. ioredis for fleet mode) is used but not installed. */
-export const MissingPackageError = codedError('MissingPackageError', 'FL_ERR_MISSING_PACKAGE', 'an optional package is not installed');
-export type MissingPackageError = InstanceType<typeof MissingPackageError>;

@@ -44,7 +44,6 @@ export {
   SourceUnavailableError,
   NotInitializedError,
   FlagsUnavailableError,
-  MissingPackageError,
 } from './errors';
 export type { FirstlightErrorCode, SpecIssue } from './errors';
 

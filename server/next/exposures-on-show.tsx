@@ -27,7 +27,15 @@ export interface LogExposuresOnShowProps extends ExposuresOnShow {
 
 export function LogExposuresOnShow({ gates, configs = [], layers = [], renderId, endpoint = '/api/statsig/shown' }: LogExposuresOnShowProps) {
   // one string dependency: the effect re-runs only when what was read changes (or the render does)
-  const key = gates.length + configs.length + layers.length === 0 ? '' : JSON.stringify({ gates, configs, layers });
+  // (the lists that are empty are left out of the report)
+  const key =
+    gates.length + configs.length + layers.length === 0
+      ? ''
+      : JSON.stringify({
+          ...(gates.length > 0 ? { gates } : {}),
+          ...(configs.length > 0 ? { configs } : {}),
+          ...(layers.length > 0 ? { layers } : {}),
+        });
   useEffect(() => {
     if (key === '') return;
     const report = () => {
