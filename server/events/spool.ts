@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StatsigEvent } from './event';
+import { writeAll } from './write-all';
 
 const HEADER = 12;
 const MAX_RECORD = 256 * 1024 * 1024;
@@ -121,7 +122,7 @@ export class FileSpool {
       const record = encodeRecord(batch);
       const offset = this.#size;
       try {
-        await fh.write(record, 0, record.length, offset);
+        await writeAll(fh, record, offset);
         await fh.sync();
       } catch (err) {
         await fh.truncate(offset).catch(() => {});

@@ -1,9 +1,9 @@
 /**
  * The local event log: one JSON event per line, appended. What a user without a Statsig account reads.
  *
- * Each line carries its batch's `batchID`. A batch is written in one write and fsynced; a write that
- * fails part-way (a full disk) is cut back to where the file ended, so a batch is in the file whole or
- * not at all, and its retry adds it once. A batch whose ID is already in the file (a retry after a
+ * Each line carries its batch's `batchID`. A batch is written whole (continuing after short writes, which
+ * a filling disk answers without an error) and fsynced; a write that fails part-way (ENOSPC) is cut back
+ * to where the file ended, so a batch is in the file whole or not at all, and its retry adds it once. A batch whose ID is already in the file (a retry after a
  * crash between writing and acknowledging a spooled batch) is skipped. Before the first write the
  * file's tail is checked: a last line without its newline (a crash mid-write) is removed.
  */
@@ -11,6 +11,7 @@ import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { StatsigEvent } from '../event';
 import { DeliveryError, type BatchMeta, type EventSink } from '../event-sink';
+import { writeAll } from '../write-all';
 
 /** How much of the file's end is read for batch IDs and a torn line at start. */
 const TAIL_BYTES = 1024 * 1024;
@@ -50,10 +51,11 @@ export class JsonlFileSink implements EventSink {
     try {
       const { size } = await fh.stat();
       try {
-        await fh.write(text);
+        // opened for appending: every write lands at the end, after the bytes a short write left
+        await writeAll(fh, Buffer.from(text, 'utf8'), null);
         await fh.sync();
       } catch (err) {
-        // a short write leaves part of the batch: take it back out so the retry writes it once
+        // a failed write leaves part of the batch: take it back out so the retry writes it once
         await fh.truncate(size).catch(() => {});
         throw err;
       }
