@@ -6,6 +6,7 @@
  *   generate  a realistic generated download_config_specs payload
  *   proxy     the forward proxy for a fleet of server SDKs
  *   bench     the benchmarks (bench/run.ts)
+ *   types     a .d.ts typing flag names and parameters from the specs
  * Usage and input errors print one line on stderr and exit with code 2.
  */
 import { realpathSync } from 'node:fs';
@@ -21,6 +22,7 @@ Commands:
   generate  --size small|large|larger|xlarge --seed N [--out FILE] [--id-lists-out FILE] [--users N --users-out FILE]
   proxy     [proxy flags]   (firstlight proxy --help)
   bench     [bench flags]   (the same as npm run bench)
+  types     --specs FILE [--out FILE] [--check]
 
 Run "firstlight <command> --help" for details.
 `;
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./commands/generate')).runGenerate,
   bench: async () => (await import('./commands/bench')).runBench,
   proxy: async () => (await import('./proxy')).runProxyCli,
+  types: async () => (await import('./commands/types')).runTypes,
 };
 
 export async function main(argv: readonly string[]): Promise<number> {

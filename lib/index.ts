@@ -35,6 +35,22 @@ export { sha256Base64, hashIdListEntry } from './hash/sha256';
 
 export { FIRSTLIGHT_VERSION } from './version';
 
+export type {
+  FlagRegistry,
+  GateName,
+  ConfigName,
+  ExperimentName,
+  LayerName,
+  EntityName,
+  ParamTable,
+  ParamsOf,
+  ParamGet,
+  DefaultFor,
+  UntypedParams,
+  WithParams,
+  Widen,
+} from './flag-types';
+
 export {
   FirstlightError,
   SpecParseError,

@@ -5,19 +5,9 @@
  * that exists (statsig-eval.md §11.1).
  */
 import type { DynamicConfig, Experiment, JsonObject, JsonValue, Layer } from '../lib/types';
+import type { Widen } from '../lib/flag-types';
 
-/** The type a default value promises: literals widen to their primitive. */
-export type Widen<T> = T extends string
-  ? string
-  : T extends number
-    ? number
-    : T extends boolean
-      ? boolean
-      : T extends readonly unknown[]
-        ? T
-        : T extends null
-          ? JsonValue | null
-          : T;
+export type { Widen } from '../lib/flag-types';
 
 export interface TypedGetters {
   /** The value at `key` when it has the type of `defaultValue`, otherwise `defaultValue`. */

@@ -12,6 +12,7 @@ export type { UserFromRequestOptions, CookieReader, HeaderReader, Identify, Iden
 export { getRequestFlags, getBootstrap } from './request-flags';
 export { FlagsUnavailableError, InvalidOptionError } from '../../lib/errors';
 export type { RequestFlags, RequestFlagsOptions } from './request-flags';
+export type { FlagRegistry, GateName, ConfigName, ExperimentName, LayerName, ParamsOf } from '../../lib/flag-types';
 export type { ExposuresOnShow } from './exposures-on-show';
 export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stable-id';
 export type { StableIdProxyOptions, RenderKind } from './stable-id';

@@ -4,7 +4,8 @@
  * @statsig/js-client, the component that reports deferred exposures, and the hooks of
  * @statsig/react-bindings re-exported, so an app imports them from here and the provider and the
  * hooks share one copy of the bindings (a second copy finds no client and renders defaults).
- * Named re-exports only: a client boundary cannot `export *`.
+ * Named re-exports only: a client boundary cannot `export *`. The gate/config/experiment/layer hooks
+ * are typed by the project's generated FlagRegistry (typed-hooks.ts).
  */
 export { FirstlightProvider } from './provider';
 export type { FirstlightProviderProps } from './provider';
@@ -15,13 +16,11 @@ export {
   StatsigProvider,
   useClientAsyncInit,
   useClientBootstrapInit,
-  useDynamicConfig,
-  useExperiment,
-  useFeatureGate,
-  useGateValue,
-  useLayer,
   useParameterStore,
   useStatsigClient,
   useStatsigUser,
 } from '@statsig/react-bindings';
+export { useDynamicConfig, useExperiment, useFeatureGate, useGateValue, useLayer } from './typed-hooks';
+export type { TypedUseDynamicConfig, TypedUseExperiment, TypedUseFeatureGate, TypedUseGateValue, TypedUseLayer } from './typed-hooks';
+export type { FlagRegistry, GateName, ConfigName, ExperimentName, LayerName, ParamsOf } from '../../lib/flag-types';
 export type { StatsigProviderProps, StatsigUser, StatsigOptions } from '@statsig/react-bindings';

@@ -9,6 +9,7 @@ import { cache } from 'react';
 import { FlagsUnavailableError } from '../../lib/errors';
 import { layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from '../results';
 import type { StatsigUser } from '../../lib/types';
+import type { ConfigName, ExperimentName, GateName, LayerName, ParamsOf, WithParams } from '../../lib/flag-types';
 import type { PayloadFormat } from '../../lib/index';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
@@ -18,7 +19,8 @@ import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from
 import type { RenderKind } from './stable-id';
 import type { ExposuresOnShow } from './exposures-on-show';
 
-export interface RequestFlags {
+/** What `build` returns: the readers with plain string names (see RequestFlags for the typed view). */
+interface UntypedRequestFlags {
   /** The user as built from the request (identified, private attributes included). */
   readonly user: StatsigUser;
   readonly clientKey: string;
@@ -59,6 +61,24 @@ export interface RequestFlags {
   readonly exposuresOnShow: ExposuresOnShow;
 }
 
+/**
+ * Per-request flags. Names and `get()` parameters are typed by the project's generated FlagRegistry
+ * (`firstlight types`); without it every name is a string.
+ */
+export interface RequestFlags extends Omit<UntypedRequestFlags, 'checkGate' | 'getConfig' | 'getExperiment' | 'getLayer'> {
+  /**
+   * Read a gate in a server component. A document render logs its exposure once per request; a
+   * router or prefetch render logs nothing and remembers the read in `exposuresOnShow`.
+   */
+  checkGate(name: GateName): boolean;
+  /** A dynamic config, with the same rule as checkGate. */
+  getConfig<N extends ConfigName>(name: N): WithParams<ConfigResult, ParamsOf<'configs', N>>;
+  /** An experiment, with the same rule as checkGate. */
+  getExperiment<N extends ExperimentName>(name: N): WithParams<ExperimentResult, ParamsOf<'experiments', N>>;
+  /** A layer: each parameter read logs (document) or is remembered (router, prefetch), like checkGate. */
+  getLayer<N extends LayerName>(name: N): WithParams<LayerResult, ParamsOf<'layers', N>>;
+}
+
 export interface RequestFlagsOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
   /** Limit the browser bootstrap to these entities (the ones the page's client components read). */
@@ -74,7 +94,7 @@ export interface RequestFlagsOptions extends UserFromRequestOptions {
   failOpen?: boolean;
 }
 
-async function build(opts: RequestFlagsOptions): Promise<RequestFlags> {
+async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
   const [{ headers, cookies }, { connection }] = await Promise.all([import('next/headers'), import('next/server')]);
   // Everything below is request-time work (the instance's clock, exposure timestamps, render IDs):
   // under cacheComponents it must not run while Next prerenders the static shell.
@@ -174,7 +194,8 @@ const DEFAULT_OPTIONS: RequestFlagsOptions = {};
  * time, e.g. from one module), since the cache key is the options object itself.
  */
 export const getRequestFlags: (opts?: RequestFlagsOptions) => Promise<RequestFlags> = cache(
-  (opts: RequestFlagsOptions = DEFAULT_OPTIONS) => build(opts),
+  // The typed view narrows names and `get` signatures only; the objects are the untyped ones.
+  async (opts: RequestFlagsOptions = DEFAULT_OPTIONS) => (await build(opts)) as unknown as RequestFlags,
 );
 
 /** The props for <FirstlightProvider>: the client key and the bootstrap as one JSON string. */

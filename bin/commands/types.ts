@@ -1,0 +1,66 @@
+/**
+ * `firstlight types --specs FILE [--out FILE] [--check]`
+ * Writes the FlagRegistry declaration of a download_config_specs payload (bin/typegen). `--check`
+ * writes nothing and exits 1 when --out differs from what the specs give: the CI step that fails a
+ * stale file. A malformed payload or a bad flag exits 2 with one line on stderr.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { flagTypesDeclaration } from '../typegen/flag-types-writer';
+import { CliError, parseFlags, readSpecs, requireFlag } from './common';
+
+export const TYPES_USAGE = `Usage: firstlight types --specs FILE [--out FILE] [--check]
+
+Writes a .d.ts that types gate names and each config's, experiment's and layer's parameters for the
+accessors of firstlight/next (getRequestFlags) and firstlight/react (the hooks). Stdout unless --out.
+  --specs FILE   download_config_specs JSON (v1 or v2)
+  --out FILE     the declaration file to write (include it in the project's tsconfig)
+  --check        write nothing; exit 1 when --out is missing or stale (for CI), 0 when current
+`;
+
+const FLAGS = {
+  specs: { type: 'string' },
+  out: { type: 'string' },
+  check: { type: 'boolean' },
+} as const;
+
+function readCurrent(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CliError(`types: cannot read --out ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export async function runTypes(argv: readonly string[]): Promise<number> {
+  const { values } = parseFlags('types', argv, FLAGS);
+  if (values.help) {
+    process.stdout.write(TYPES_USAGE);
+    return 0;
+  }
+  const specsFile = requireFlag('types', values, 'specs');
+  const out = values.out as string | undefined;
+  if (values.check && !out) throw new CliError('types: --check needs --out FILE (the file to compare)');
+  const { text, summary } = flagTypesDeclaration(readSpecs('types', specsFile, {}));
+  const counts = `${summary.gates} gates, ${summary.configs} configs, ${summary.experiments} experiments, ${summary.layers} layers`;
+  if (values.check) {
+    const current = readCurrent(out!);
+    if (current === text) {
+      process.stderr.write(`types: ${out} is current (${counts})\n`);
+      return 0;
+    }
+    process.stderr.write(`types: ${out} is ${current === null ? 'missing' : 'stale'}; regenerate it: firstlight types --specs ${specsFile} --out ${out}\n`);
+    return 1;
+  }
+  if (!out) {
+    process.stdout.write(text);
+    return 0;
+  }
+  try {
+    writeFileSync(out, text);
+  } catch (e) {
+    throw new CliError(`types: cannot write --out ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  process.stderr.write(`types: wrote ${out} (${counts})\n`);
+  return 0;
+}
