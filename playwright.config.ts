@@ -42,6 +42,9 @@ export default defineConfig({
       FIRSTLIGHT_EVENT_LOG: E2E.eventLog,
       FIRSTLIGHT_USER_ECHO: 'minimal',
       FIRSTLIGHT_FLUSH_INTERVAL_MS: '200',
+      // `next start` runs with NODE_ENV=production, where forced variants are off unless enabled
+      FIRSTLIGHT_FORCE_KEY: E2E.forceKey,
+      FIRSTLIGHT_FORCE_IN_PRODUCTION: 'true',
     },
     stdout: 'ignore',
     stderr: 'pipe',

@@ -9,5 +9,7 @@ export const E2E = {
   bootstrapToken: 'e2e-bootstrap-token',
   serverSecret: 'secret-demo',
   clientKey: 'client-firstlight-demo',
+  /** FIRSTLIGHT_FORCE_KEY of the server under test: forced variants (firstlight/testing) are signed with it. */
+  forceKey: 'e2e-forced-variants-key-0123456789abcdef',
   eventLog: resolve('test-results', 'e2e-events.jsonl'),
 } as const;

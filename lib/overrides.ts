@@ -13,6 +13,11 @@ export interface LocalOverrides {
   /** Dynamic configs and experiments. */
   readonly configs: ReadonlyMap<string, ReadonlyMap<OverrideKey, JsonObject>>;
   readonly layers: ReadonlyMap<string, ReadonlyMap<OverrideKey, JsonObject>>;
+  /**
+   * Experiments forced into a group (forced variants): the group name their override reports, so the
+   * server read, the bootstrap and the browser's `groupName` name the group, not only its value.
+   */
+  readonly groups?: ReadonlyMap<string, string>;
 }
 
 const EMPTY: LocalOverrides = Object.freeze({ gates: new Map(), configs: new Map(), layers: new Map() });
@@ -100,4 +105,17 @@ export function lookupOverride<T>(
   }
   const all = byKey.get('');
   return all != null ? { value: all, global: true } : null;
+}
+
+/**
+ * `base` with every entity `top` names replaced by top's entries for it: a per-request override (a
+ * forced variant) wins over the instance's overrides of the same entity, whatever their keys.
+ */
+export function layerOverrides(base: LocalOverrides, top: LocalOverrides): LocalOverrides {
+  if (!hasAnyOverrides(top)) return base;
+  const merge = <T>(b: ReadonlyMap<string, ReadonlyMap<OverrideKey, T>>, t: ReadonlyMap<string, ReadonlyMap<OverrideKey, T>>) =>
+    t.size === 0 ? b : new Map([...b, ...t]);
+  const groups = new Map([...(base.groups ?? [])].filter(([name]) => !top.configs.has(name)));
+  for (const [name, group] of top.groups ?? []) groups.set(name, group);
+  return Object.freeze({ gates: merge(base.gates, top.gates), configs: merge(base.configs, top.configs), layers: merge(base.layers, top.layers), groups });
 }

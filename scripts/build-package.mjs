@@ -18,6 +18,7 @@ const ENTRIES = {
   next: 'server/next/index.ts',
   'next-proxy': 'server/next/proxy.ts',
   proxy: 'server/proxy/index.ts',
+  testing: 'server/testing.ts',
   'bin/firstlight': 'bin/firstlight.ts',
 };
 

@@ -14,7 +14,8 @@ import {
   type PayloadFormat,
   type Specs,
 } from '../lib/index';
-import type { LocalOverrides } from '../lib/overrides';
+import { layerOverrides, type LocalOverrides } from '../lib/overrides';
+import { resolveForcedVariants, type ForcedVariantsRequest } from '../lib/forced-variants';
 import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
 import type { Exposures } from './exposures';
 import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
@@ -52,7 +53,16 @@ interface Pinned {
   /** Users without any ID are evaluated but never logged (nothing to attribute an exposure to). */
   readonly logExposures: boolean;
   readonly memo: Map<string, Result>;
+  readonly forced: ForcedVariantsOutcome;
 }
+
+/** What the snapshot's forced variants did: entities forced and what could not be (`kind:name`). */
+export interface ForcedVariantsOutcome {
+  readonly forced: readonly string[];
+  readonly ignored: readonly string[];
+}
+
+const NOTHING_FORCED: ForcedVariantsOutcome = Object.freeze({ forced: Object.freeze([]), ignored: Object.freeze([]) });
 
 export class EvaluationSnapshot {
   readonly #p: Pinned;
@@ -69,19 +79,27 @@ export class EvaluationSnapshot {
   }
 
   /** @internal Use `statsig.evaluateAll(user)`. */
-  static create(host: SnapshotHost, user: StatsigUser, options: { only?: readonly string[]; clientKey?: string } = {}): EvaluationSnapshot {
+  static create(host: SnapshotHost, user: StatsigUser, options: { only?: readonly string[]; clientKey?: string; forcedVariants?: ForcedVariantsRequest } = {}): EvaluationSnapshot {
     let copy: StatsigUser = {};
     let evaluation: Evaluation | null = null;
     let valid = false;
+    let forced = NOTHING_FORCED;
     try {
       if (typeof user !== 'object' || user === null || Array.isArray(user)) {
         throw new InvalidArgumentError('firstlight: evaluateAll() needs a user object');
       }
       copy = structuredClone(user) as StatsigUser;
       valid = true;
-      const { only, clientKey } = options;
+      const { only, clientKey, forcedVariants } = options;
+      let overrides = host.evalOptions.overrides;
+      if (forcedVariants !== undefined && host.specs) {
+        const r = resolveForcedVariants(host.specs, forcedVariants);
+        overrides = layerOverrides(overrides, r.overrides);
+        forced = Object.freeze({ forced: Object.freeze(r.forced), ignored: Object.freeze(r.ignored) });
+      }
       evaluation = evaluateAll(host.specs ?? host.emptySpecs(), copy, {
         ...host.evalOptions,
+        overrides,
         ...(clientKey !== undefined ? { clientKey } : {}),
         ...(only !== undefined ? { only } : {}),
       });
@@ -95,6 +113,7 @@ export class EvaluationSnapshot {
       clientKey: options.clientKey,
       logExposures: valid && hasAnyId(copy),
       memo: new Map(),
+      forced,
     };
     return new EvaluationSnapshot(pinned, options.only ? new Set(options.only) : null);
   }
@@ -102,6 +121,11 @@ export class EvaluationSnapshot {
   /** The user as evaluated (a frozen copy). */
   get user(): Readonly<StatsigUser> {
     return this.#p.user;
+  }
+
+  /** The forced variants this snapshot applied (and those it could not: an unknown entity or group). */
+  get forcedVariants(): ForcedVariantsOutcome {
+    return this.#p.forced;
   }
 
   /** The lcut of the specs this snapshot was evaluated on; 0 before specs arrived. */

@@ -17,6 +17,7 @@ import {
 import { InvalidArgumentError } from '../lib/errors';
 import type { DynamicConfig, EvaluationDetails, EvaluationReason, Experiment, FeatureGate, JsonObject, JsonValue, Layer, StatsigUser } from '../lib/types';
 import type { LocalOverrides } from '../lib/overrides';
+import type { ForcedVariantsRequest } from '../lib/forced-variants';
 import { normalizeOptions, type NormalizedOptions, type SpecSourceName, type StatsigOptions } from './options';
 import { Runtime, type InitializeDetails } from './runtime';
 import { Exposures } from './exposures';
@@ -46,6 +47,11 @@ export interface EvaluateAllOptions {
   only?: readonly string[];
   /** The client SDK key the bootstrap is for: `target_app` conditions depend on it. */
   clientKey?: string;
+  /**
+   * Variants forced for this evaluation only (a verified forced-variants token: tests, local
+   * development). They win over the instance's overrides and reach the bootstrap too (reason LocalOverride).
+   */
+  forcedVariants?: ForcedVariantsRequest;
 }
 
 export interface LogEventOptions {

@@ -59,6 +59,7 @@ const ENTRY_POINTS = {
   'firstlight/next': 'server/next/index.ts',
   firstlight: 'server/index.ts',
   'firstlight/proxy': 'server/proxy/index.ts',
+  'firstlight/testing': 'server/testing.ts',
 } as const;
 
 function resolveRelative(from: string, spec: string): string {
@@ -118,6 +119,14 @@ test('firstlight/react reaches only the client side: react, the Statsig bindings
   const { files, packages } = reach(ENTRY_POINTS['firstlight/react']);
   assert.deepEqual([...packages].filter((p) => !['react', '@statsig/react-bindings'].includes(p)), []);
   for (const f of files) assert.match(readFileSync(f, 'utf8'), /^'use client';/, `${f} is a client module`);
+});
+
+test('firstlight/testing (for test runners) pulls neither Next, React, the evaluator nor the Statsig class', () => {
+  const { files, packages } = reach(ENTRY_POINTS['firstlight/testing']);
+  assert.deepEqual([...packages].filter((p) => !['node:crypto', 'zod'].includes(p)), []);
+  const heavy = [...files].filter((f) => /^lib\/(eval|bootstrap)\/|^server\/(statsig|runtime|next|events)\b/.test(f.split('\\').join('/')));
+  assert.deepEqual(heavy, []);
+  assert.ok(files.has('server/forced/forced-token.ts'));
 });
 
 test('entry points import each other only by package name, and firstlight/core imports no other entry', () => {

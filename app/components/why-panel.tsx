@@ -50,6 +50,9 @@ function short(v: unknown): string {
 }
 
 function explain(e: Row, unit: string): string {
+  if (e.reason === 'LocalOverride') {
+    return e.groupName ? `Forced into group “${e.groupName}” for this browser (a signed forced-variants token).` : 'Forced for this browser (a signed forced-variants token).';
+  }
   if (e.kind === 'gate') {
     if (e.ruleID === 'default') return 'No rule matched: the gate is off by default.';
     return e.value ? `Passed rule ${e.ruleID}.` : `Matched rule ${e.ruleID}, but its rollout excluded this ${unit}.`;
@@ -82,6 +85,11 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
           <code data-testid="why-stable-id">{stableID}</code> · specs of{' '}
           <time dateTime={new Date(flags.snapshot.lcut).toISOString()}>{new Date(flags.snapshot.lcut).toISOString().slice(0, 10)}</time>
         </p>
+        {flags.snapshot.forcedVariants.forced.length > 0 ? (
+          <p className="small" data-testid="why-forced">
+            {`Forced for this browser: ${flags.snapshot.forcedVariants.forced.join(', ')}`}
+          </p>
+        ) : null}
       </header>
       <div className="table-wrap">
         <table>

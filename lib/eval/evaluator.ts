@@ -81,7 +81,7 @@ export function configResult(ctx: EvalContext, name: string): EvalResult {
   const overrides = ctx.overrides;
   if (overrides !== null && overrides.configs.size > 0) {
     const o = lookupOverride(overrides.configs, ctx.user, name);
-    if (o !== null) return configOverride(o.value, o.global);
+    if (o !== null) return configOverride(o.value, o.global, overrides.groups?.get(name) ?? null);
   }
   const spec = ctx.specs.configs.get(name);
   if (spec === undefined) return UNRECOGNIZED;
@@ -99,9 +99,10 @@ export function layerResult(ctx: EvalContext, name: string): EvalResult {
   return evalSpec(ctx, spec);
 }
 
-/** A config/layer override: value true, rule "override", id type "userID" (or "" for everyone). */
-function configOverride(value: object, global: boolean): EvalResult {
-  return new EvalResult({ ...OVERRIDE, value: true, idType: global ? '' : 'userID', json: runtimeValue(value) });
+/** A config/layer override: value true, rule "override", id type "userID" (or "" for everyone); a forced group names its group. */
+function configOverride(value: object, global: boolean, groupName: string | null = null): EvalResult {
+  const group = groupName === null ? {} : { groupName, groupNameJson: JSON.stringify(groupName) };
+  return new EvalResult({ ...OVERRIDE, ...group, value: true, idType: global ? '' : 'userID', json: runtimeValue(value) });
 }
 
 function memoised(ctx: EvalContext, memo: (EvalResult | null | undefined)[] | null, spec: CompiledSpec): EvalResult {

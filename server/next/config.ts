@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
 import type { StatsigOptions } from '../options';
+import { forcedVariantsConfig } from './forced-config';
 
 export type UserEcho = 'full' | 'minimal';
 
@@ -193,7 +194,9 @@ export function nextConfig(): NextIntegrationConfig {
  * InvalidOptionError, instead of failing the first request. Returns the settings it validated.
  */
 export function checkConfig(): NextIntegrationConfig {
-  return nextConfig();
+  const cfg = nextConfig();
+  forcedVariantsConfig();
+  return cfg;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
 import { emptyBootstrap } from './empty-bootstrap';
 import { getStatsig, notReadyReason } from './instance';
+import { forcedVariantsReader } from './forced-variants';
 import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from './user';
 import type { RenderKind } from './stable-id';
 import type { ExposuresOnShow } from './exposures-on-show';
@@ -105,7 +106,9 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const userEcho = opts.userEcho ?? cfg.userEcho;
   const user = await userFromHeaders(h, c, { ...opts, clientKey });
-  const snapshot = statsig.evaluateAll(user, { clientKey });
+  const forcedVariants = forcedVariantsReader.read(h, c);
+  const snapshot = statsig.evaluateAll(user, forcedVariants ? { clientKey, forcedVariants } : { clientKey });
+  for (const entity of snapshot.forcedVariants.ignored) forcedVariantsReader.logOnce(`ignored:${entity}`, `forced variant ${entity} ignored`);
   const specsLoaded = snapshot.lcut > 0;
   if (!specsLoaded && !(opts.failOpen ?? cfg.failOpen)) throw new FlagsUnavailableError(`flags unavailable: ${notReadyReason(statsig) ?? 'no specs'}`);
   const bootstrap = specsLoaded

@@ -10,6 +10,7 @@ import { emptyBootstrap } from './empty-bootstrap';
 import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
 import { isValidStableId } from './stable-id';
 import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
+import { forcedVariantsReader } from './forced-variants';
 
 export const LIMITS = {
   bootstrapBody: 64 * 1024,
@@ -175,10 +176,14 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
         });
       }
-      const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho })).slice(0, 32)}"`;
+      // the page's own forced variants (tests, local development) apply to its refetched bootstrap too
+      const forcedVariants = forcedVariantsReader.read(req.headers, req.cookies);
+      const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho, forcedVariants: forcedVariants ?? null })).slice(0, 32)}"`;
       const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
       if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-      const body = statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
+      const body = forcedVariants
+        ? statsig.evaluateAll(user, { clientKey, forcedVariants }).toClientInitializeResponseJSON({ hash: 'djb2', userEcho })
+        : statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
       if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
     } catch (e) {
