@@ -26,9 +26,13 @@ import {
   dataKeyLabel,
   lcutChannelOf,
   leaseChannelOf,
+  authKeyOf,
   leaseKeyOf,
   pathOfDataKey,
 } from './keys';
+
+/** A writer's word on an SDK key: upstream accepted it, or refused it with this status. */
+export type AuthVerdict = 'ok' | 401 | 403;
 
 export type WriteOutcome = 'written' | 'stale' | 'not-leader' | 'not-writer' | 'unavailable';
 
@@ -586,9 +590,28 @@ export class RedisDataStore implements DataStore {
     };
   }
 
-  /** The underlying command connection (for small auxiliary keys in the same namespace). */
-  get redis(): Redis {
-    return this.client;
+  /**
+   * What a follower checks each interval, in one round trip: the stored lcut (announcements can be
+   * missed) and the writer's verdict on the key (see writeAuthVerdict). Rejects while Redis is down.
+   */
+  async followerView(key: string): Promise<{ time: number | null; verdict: AuthVerdict | null }> {
+    const [[, t], [, v]] = (await this.client
+      .pipeline()
+      .hget(this.prefix + key, 'time')
+      .get(authKeyOf(this.prefix, key))
+      .exec()) as [[unknown, string | null], [unknown, string | null]];
+    const verdict = v === 'ok' ? 'ok' : v === '401' ? 401 : v === '403' ? 403 : null;
+    return { time: t ? Number(t) : null, verdict };
+  }
+
+  /**
+   * The writer's verdict on a key for its followers: 'ok' or upstream's refusal (401/403). It lives
+   * `ttlMs` (the caller makes it outlive its slowest retry, or a refusal would lapse between two polls).
+   * Only the lease holder writes it; a failed write is not an error (followers keep their view).
+   */
+  async writeAuthVerdict(key: string, verdict: AuthVerdict, ttlMs: number): Promise<void> {
+    if (!this.isLeader(key)) return;
+    await this.client.set(authKeyOf(this.prefix, key), String(verdict), 'PX', Math.max(1, Math.round(ttlMs))).catch(() => {});
   }
 
   async shutdown(): Promise<void> {

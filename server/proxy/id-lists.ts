@@ -6,15 +6,11 @@
  * SHA-256), so a file is only reachable through a manifest fetched with that key.
  */
 import { createHash } from 'node:crypto';
+import { readManifest, type ManifestEntry } from '../idlists/id-list-state';
 import type { Upstream } from './upstream';
 
-interface ListInfo {
-  name: string;
-  size: number;
-  creationTime: number;
-  fileID: string;
-  url: string; // upstream URL
-}
+/** One list of upstream's manifest (`url` is upstream's). */
+type ListInfo = ManifestEntry;
 
 interface KeyLists {
   fetchedAt: number;
@@ -67,18 +63,11 @@ export class IdListCache {
         return;
       }
       if (res.status < 200 || res.status >= 300) throw new Error(`upstream answered ${res.status}`);
-      const parsed = JSON.parse(res.body.toString('utf8')) as Record<string, Partial<ListInfo>>;
-      const lists = new Map<string, ListInfo>();
-      for (const [name, v] of Object.entries(parsed ?? {})) {
-        if (!v || typeof v.url !== 'string' || typeof v.fileID !== 'string') continue;
-        lists.set(name, {
-          name,
-          url: v.url,
-          fileID: v.fileID,
-          size: typeof v.size === 'number' ? v.size : 0,
-          creationTime: typeof v.creationTime === 'number' ? v.creationTime : 0,
-        });
-      }
+      // the SDK's reader: malformed entries are skipped; a manifest that is not an object (null, [],
+      // a string) is a bad answer, not "no lists", so the lists in force stay
+      const manifest = readManifest(JSON.parse(res.body.toString('utf8')));
+      if (manifest === null) throw new Error('get_id_lists: the manifest is not a JSON object; the lists in force stay');
+      const lists = new Map<string, ListInfo>(manifest.map((m) => [m.name, m]));
       const token = IdListCache.token(sdkKey);
       const live = new Set<string>();
       for (const l of lists.values()) {

@@ -1,8 +1,10 @@
 /**
  * `POST /v1/log_event` forwarding: events are queued per (SDK key, statsigMetadata), sent upstream in
  * gzipped batches of up to logEventBatchSize events and logEventMaxBatchBytes bytes every
- * logEventFlushIntervalMs (or as soon as a batch is full), retried with exponential backoff on
- * retryable statuses and network errors, and counted: received, sent, dropped{reason}.
+ * logEventFlushIntervalMs (or as soon as a batch is full), retried on retryable statuses and network
+ * errors until upstream takes them (capped, jittered backoff; upstream's Retry-After honoured), and
+ * counted: received, sent, dropped{reason}. A 202 is a promise: only upstream's final refusal of a
+ * batch (a non-retryable status) or a shutdown that outlasts its timeout drops accepted events.
  *
  * The bound holds in bytes and in events for everything the proxy holds — queued, in flight and
  * waiting to retry — so a hanging upstream cannot grow memory: a full proxy refuses new events
@@ -11,12 +13,21 @@
  */
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { getRetryDelayMs, sleep } from '../net/backoff';
 import type { Counter } from './metrics';
 import type { ProxyOptions } from './options';
 import type { Upstream } from './upstream';
 
 const gzipAsync = promisify(gzip);
 const RETRYABLE = new Set([0, 408, 429, 500, 502, 503, 504, 522, 524, 599]);
+/** upstream's Retry-After is obeyed up to this long */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** Retry-After in seconds (an HTTP date is not sent by Statsig); 0 when absent or unreadable. */
+function retryAfterOf(h: string | string[] | undefined): number {
+  const n = Number(Array.isArray(h) ? h[0] : h);
+  return Number.isFinite(n) && n > 0 ? n * 1000 : 0;
+}
 
 interface Queue {
   sdkKey: string;
@@ -41,6 +52,15 @@ export class LogEventForwarder {
   private heldBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /**
+   * Attempts in flight upstream at once. After an outage every held batch is due together; sent all at
+   * once they answer slowly, time out and are sent again (each a duplicate upstream): in the memory
+   * test, 28,000 of 81,000 events arrived twice with every batch in flight, none with 4.
+   */
+  private readonly slots = new Slots(4);
+  private failing = false;
+  /** aborted by stop(): cuts retry sleeps short */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly upstream: Upstream,
@@ -51,8 +71,8 @@ export class LogEventForwarder {
       | 'logEventMaxQueue'
       | 'logEventMaxQueueBytes'
       | 'logEventMaxBatchBytes'
-      | 'logEventRetries'
       | 'logEventRetryBackoffMs'
+      | 'logEventRetryBackoffMaxMs'
     >,
     private readonly c: LogEventCounters,
     private readonly log: (level: 'debug' | 'info' | 'warn', msg: string) => void,
@@ -141,16 +161,23 @@ export class LogEventForwarder {
 
   private async send(sdkKey: string, metadata: string, events: string[]): Promise<void> {
     const body = await gzipAsync(Buffer.from(`{"events":[${events.join(',')}],"statsigMetadata":${metadata}}`));
-    let backoff = this.o.logEventRetryBackoffMs;
     for (let attempt = 0; ; attempt++) {
       let status = 0;
+      let retryAfterMs = 0;
+      await this.slots.acquire();
       try {
-        status = (await this.upstream.logEvent(sdkKey, body, events.length)).status;
+        const res = await this.upstream.logEvent(sdkKey, body, events.length);
+        status = res.status;
+        retryAfterMs = retryAfterOf(res.headers['retry-after']);
       } catch (e) {
         this.log('debug', `log_event upstream: ${(e as Error).message}`);
+      } finally {
+        this.slots.release();
       }
       if (status >= 200 && status < 300) {
         this.c.sent.inc(undefined, events.length);
+        if (this.failing) this.log('info', 'log_event: upstream takes events again');
+        this.failing = false;
         return;
       }
       if (!RETRYABLE.has(status)) {
@@ -158,13 +185,15 @@ export class LogEventForwarder {
         this.log('warn', `log_event: upstream answered ${status}; dropped ${events.length} events`);
         return;
       }
-      if (attempt >= this.o.logEventRetries) {
-        this.c.dropped.inc({ reason: 'retries_exhausted' }, events.length);
-        this.log('warn', `log_event: gave up after ${attempt + 1} attempts; dropped ${events.length} events`);
+      if (this.stopped) {
+        this.c.dropped.inc({ reason: 'shutdown' }, events.length);
+        this.log('warn', `log_event: shutting down with upstream failing; dropped ${events.length} events after ${attempt + 1} attempts`);
         return;
       }
-      await new Promise((r) => setTimeout(r, backoff * (0.75 + Math.random() * 0.5)));
-      backoff = Math.min(backoff * 2, 30_000);
+      if (!this.failing) this.log('warn', `log_event: upstream answered ${status || 'no response'}; holding events and retrying until it takes them`);
+      this.failing = true;
+      const backoffMs = getRetryDelayMs(attempt, { baseMs: this.o.logEventRetryBackoffMs, capMs: this.o.logEventRetryBackoffMaxMs });
+      await sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(backoffMs, retryAfterMs)), this.abort.signal, true);
     }
   }
 
@@ -179,5 +208,27 @@ export class LogEventForwarder {
     if (this.timer) clearInterval(this.timer);
     await this.flush(timeoutMs);
     this.stopped = true;
+    this.abort.abort();
+  }
+}
+
+/** A counting semaphore: at most `n` holders, the rest wait in arrival order. */
+class Slots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(n: number) {
+    this.#free = n;
+  }
+  acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
   }
 }

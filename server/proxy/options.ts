@@ -1,57 +1,58 @@
-/** Forward proxy options: one zod schema for the programmatic API and the command line. */
+/**
+ * Forward proxy options: one table of fields, each a zod schema and its help line. The programmatic
+ * options (startProxy), the command-line flags (the field name in kebab case) and the `--help` text
+ * are all generated from it, so the usage text cannot omit a flag that parsing accepts.
+ */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
 
 const url = z.string().refine((s) => /^https?:\/\/[^/]/.test(s), 'must be an http(s) URL');
 
-export const ProxyOptionsSchema = z
-  .object({
-    /** TCP port (0 = any free port). */
-    port: z.number().int().min(0).max(65535).default(8000),
-    host: z.string().min(1).default('127.0.0.1'),
-    /** `local`: each proxy polls upstream for itself; `redis`: one writer per SDK key across the fleet. */
-    cache: z.enum(['local', 'redis']).default('local'),
-    redisUrl: z.string().optional(),
-    /** Namespace for every Redis key and channel (default none: Statsig's plain key scheme). */
-    redisKeyPrefix: z.string().default(''),
-    /** Maximum number of SDK keys polled at once. */
-    maxSdkKeys: z.number().int().min(1).max(100_000).default(1000),
-    /** Upstream polling interval per SDK key. */
-    pollingIntervalMs: z.number().int().min(50).max(3_600_000).default(10_000),
-    /** Writer lease TTL in Redis: a dead writer is replaced within it. */
-    redisLeaderTtlMs: z.number().int().min(300).max(3_600_000).default(15_000),
-    /** Expiry of the specs stored in Redis, refreshed by the writer; 0 = none. */
-    redisCacheTtlMs: z.number().int().min(0).default(86_400_000),
-    /** On 401/403 from upstream, also delete the stored specs for that key (memory and Redis). */
-    clearOnUnauthorized: z.boolean().default(false),
-    debug: z.boolean().default(false),
-    /** Base URL for download_config_specs. */
-    upstream: url.default('https://api.statsigcdn.com/v1'),
-    /** Base URL for download_config_specs v2 (default: --upstream with its /v1 made /v2, else Statsig's CDN). */
-    upstreamV2: url.optional(),
-    /** Base URL for get_id_lists and log_event (default: --upstream when given, else Statsig's API). */
-    upstreamApi: url.optional(),
-    /** Public base URL written into ID-list manifests (default: from the request's Host header). */
-    publicUrl: url.optional(),
-    idListsIntervalMs: z.number().int().min(50).default(60_000),
-    upstreamTimeoutMs: z.number().int().min(50).default(10_000),
-    logEventBatchSize: z.number().int().min(1).max(10_000).default(500),
-    logEventFlushIntervalMs: z.number().int().min(10).default(1000),
-    /** Events held at once, queued, in flight and retrying alike; beyond it log_event answers 503. */
-    logEventMaxQueue: z.number().int().min(1).default(100_000),
-    /** Bytes of events held at once (serialized JSON), queued, in flight and retrying alike. */
-    logEventMaxQueueBytes: z.number().int().min(1024).default(64 * 1024 * 1024),
-    /** Largest upstream log_event body before compression; an event larger than it goes alone. */
-    logEventMaxBatchBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
-    /** Deepest nesting of arrays and objects accepted in a JSON request body. */
-    maxJsonDepth: z.number().int().min(2).max(1000).default(64),
-    logEventRetries: z.number().int().min(0).max(10).default(5),
-    logEventRetryBackoffMs: z.number().int().min(1).default(1000),
-    /** Largest accepted request body. */
-    maxBodyBytes: z.number().int().min(1024).default(10 * 1024 * 1024),
-  })
-  .strict();
+interface Field<S extends z.ZodType> {
+  readonly schema: S;
+  /** the help line; "(default …)" is appended from the schema's default unless `defaultText` says otherwise */
+  readonly help: string;
+  readonly defaultText?: string;
+}
+const field = <S extends z.ZodType>(schema: S, help: string, defaultText?: string): Field<S> => ({ schema, help, ...(defaultText !== undefined ? { defaultText } : {}) });
+
+const FIELDS = {
+  port: field(z.number().int().min(0).max(65535).default(8000), 'listen port (0 = any free port)'),
+  host: field(z.string().min(1).default('127.0.0.1'), 'listen address (use 0.0.0.0 in a container)'),
+  cache: field(z.enum(['local', 'redis']).default('local'), 'local: each proxy polls upstream; redis: one writer per key for the fleet'),
+  redisUrl: field(z.string().optional(), 'Redis URL', '$REDIS_URL, else redis://127.0.0.1:6379'),
+  redisKeyPrefix: field(z.string().default(''), "namespace for every Redis key and channel (default none: Statsig's plain key scheme)", ''),
+  maxSdkKeys: field(z.number().int().min(1).max(100_000).default(1000), 'maximum SDK keys held at once; a new key evicts a refused or failing one, else 503'),
+  maxKeyVerificationsPerMinute: field(
+    z.number().int().min(1).max(100_000).default(120),
+    'new or spec-less SDK keys verified with upstream per minute; beyond it a new key gets 503 + Retry-After',
+  ),
+  pollingIntervalMs: field(z.number().int().min(50).max(3_600_000).default(10_000), 'upstream poll interval per key with specs'),
+  redisLeaderTtlMs: field(z.number().int().min(300).max(3_600_000).default(15_000), 'writer lease TTL in Redis: a dead writer is replaced within it'),
+  redisCacheTtlMs: field(z.number().int().min(0).default(86_400_000), 'expiry of the specs stored in Redis, refreshed by the writer; 0 = none'),
+  clearOnUnauthorized: field(z.boolean().default(false), 'on 401/403 from upstream also delete the stored specs of that key (memory and Redis)', ''),
+  debug: field(z.boolean().default(false), 'verbose logging', ''),
+  upstream: field(url.default('https://api.statsigcdn.com/v1'), 'download_config_specs base URL'),
+  upstreamV2: field(url.optional(), 'download_config_specs v2 base URL', '--upstream with /v1 made /v2, else https://api.statsigcdn.com/v2'),
+  upstreamApi: field(url.optional(), 'get_id_lists and log_event base URL', '--upstream if given, else https://statsigapi.net/v1'),
+  publicUrl: field(url.optional(), 'public base URL written into ID-list manifests', 'from the Host header'),
+  idListsIntervalMs: field(z.number().int().min(50).default(60_000), 'ID-list manifest refresh per key'),
+  upstreamTimeoutMs: field(z.number().int().min(50).default(10_000), 'connect/headers/body timeout of upstream requests'),
+  logEventBatchSize: field(z.number().int().min(1).max(10_000).default(500), 'events per upstream log_event request'),
+  logEventFlushIntervalMs: field(z.number().int().min(10).default(1000), 'how often queued events are sent upstream'),
+  logEventMaxQueue: field(z.number().int().min(1).default(100_000), 'events held at once, queued, in flight and retrying alike; beyond it 503'),
+  logEventMaxQueueBytes: field(z.number().int().min(1024).default(64 * 1024 * 1024), 'bytes of events (serialized JSON) held at once, likewise; beyond it 503'),
+  logEventMaxBatchBytes: field(z.number().int().min(1024).default(4 * 1024 * 1024), 'largest upstream log_event body before gzip; a larger event goes alone'),
+  logEventRetryBackoffMs: field(z.number().int().min(1).default(1000), 'first retry delay of a failing batch, doubled per attempt; retried until upstream takes it'),
+  logEventRetryBackoffMaxMs: field(z.number().int().min(1).max(600_000).default(30_000), 'longest delay between two attempts of a failing batch'),
+  maxJsonDepth: field(z.number().int().min(2).max(1000).default(64), 'deepest nesting of arrays and objects accepted in a JSON body (400 beyond)'),
+  maxBodyBytes: field(z.number().int().min(1024).default(10 * 1024 * 1024), 'largest request body, after decoding too (413 beyond)'),
+} as const;
+
+type Shape = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['schema'] };
+
+export const ProxyOptionsSchema = z.object(Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, f.schema])) as Shape).strict();
 
 export type ProxyOptionsInput = z.input<typeof ProxyOptionsSchema>;
 export type ProxyOptions = z.output<typeof ProxyOptionsSchema> & { upstreamApi: string; upstreamV2: string };
@@ -69,115 +70,67 @@ export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions
   return { ...o, upstream, upstreamApi: upstreamApi.replace(/\/+$/, ''), upstreamV2: upstreamV2.replace(/\/+$/, '') };
 }
 
-export const PROXY_USAGE = `Usage: npm run proxy -- [options]     (also: firstlight proxy [options])
+type Kind = 'number' | 'string' | 'boolean' | 'enum';
 
-Serves cached download_config_specs, ID lists and log_event forwarding for Statsig server SDKs.
+/** The schema type under .default()/.optional(). */
+function kindOf(schema: z.ZodType): { kind: Kind; values?: readonly string[] } {
+  let t = schema as unknown as { _zod: { def: { type: string; innerType?: unknown; entries?: Record<string, string> } } };
+  while (t._zod.def.type === 'default' || t._zod.def.type === 'optional') t = t._zod.def.innerType as typeof t;
+  const type = t._zod.def.type;
+  if (type === 'enum') return { kind: 'enum', values: Object.values(t._zod.def.entries ?? {}) };
+  if (type === 'number' || type === 'string' || type === 'boolean') return { kind: type };
+  throw new Error(`proxy option of unsupported type ${type}`); // a programming error in FIELDS, caught by the tests
+}
 
-  --port <n>                     listen port (default 8000; 0 = any free port)
-  --host <addr>                  listen address (default 127.0.0.1; use 0.0.0.0 in a container)
-  --cache local|redis            local: each proxy polls upstream; redis: one writer per key for the fleet
-  --redis-url <url>              Redis URL (default $REDIS_URL, else redis://127.0.0.1:6379)
-  --redis-key-prefix <s>         namespace for Redis keys and channels (default none)
-  --max-sdk-keys <n>             maximum SDK keys polled at once (default 1000)
-  --polling-interval-ms <n>      upstream poll interval per key (default 10000)
-  --redis-leader-ttl-ms <n>      writer lease TTL; a dead writer is replaced within it (default 15000)
-  --redis-cache-ttl-ms <n>       expiry of specs stored in Redis, 0 = none (default 86400000)
-  --clear-on-unauthorized        on 401/403 from upstream also delete the stored specs of that key
-  --upstream <url>               DCS base URL (default https://api.statsigcdn.com/v1)
-  --upstream-v2 <url>            DCS v2 base URL (default --upstream with /v1 made /v2, else https://api.statsigcdn.com/v2)
-  --upstream-api <url>           get_id_lists/log_event base URL (default --upstream if given, else https://statsigapi.net/v1)
-  --public-url <url>             base URL written into ID-list manifests (default from the Host header)
-  --id-lists-interval-ms <n>     ID-list manifest refresh (default 60000)
-  --log-event-batch-size <n>     events per upstream log_event request (default 500)
-  --log-event-flush-interval-ms <n>  (default 1000)
-  --log-event-retries <n>        upstream attempts after the first, per batch (default 5)
-  --log-event-retry-backoff-ms <n>  first retry delay, doubled per attempt up to 30 s (default 1000)
-  --log-event-max-queue <n>      events held at once, in flight and retrying included (default 100000)
-  --log-event-max-queue-bytes <n>  bytes of events held at once, likewise; beyond either: 503 (default 67108864)
-  --log-event-max-batch-bytes <n>  largest upstream log_event body before gzip (default 4194304)
-  --max-json-depth <n>           deepest nesting accepted in a JSON body (default 64)
-  --upstream-timeout-ms <n>      connect/headers/body timeout of upstream requests (default 10000)
-  --debug                        verbose logging
-  --help
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Every flag the command line accepts, generated from FIELDS (plus --help). */
+export const PROXY_FLAGS: readonly { readonly name: keyof typeof FIELDS; readonly flag: string; readonly kind: Kind; readonly values?: readonly string[] }[] = (
+  Object.keys(FIELDS) as (keyof typeof FIELDS)[]
+).map((name) => ({ name, flag: kebab(name), ...kindOf(FIELDS[name].schema) }));
+
+function usage(): string {
+  const defaults = ProxyOptionsSchema.parse({}) as Record<string, unknown>;
+  const rows = PROXY_FLAGS.map((f) => {
+    const arg = f.kind === 'boolean' ? '' : f.kind === 'enum' ? ` ${f.values!.join('|')}` : f.kind === 'number' ? ' <n>' : f.name.endsWith('Url') || f.name.startsWith('upstream') && f.kind === 'string' ? ' <url>' : ' <s>';
+    const spec = FIELDS[f.name];
+    const d = spec.defaultText ?? (defaults[f.name] === undefined ? '' : String(defaults[f.name]));
+    return [`--${f.flag}${arg}`, d ? `${spec.help} (default ${d})` : spec.help] as const;
+  });
+  rows.push(['--help, -h', 'this text']);
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  return `Usage: npm run proxy -- [options]     (also: firstlight proxy [options])
+
+Serves cached download_config_specs (v1 and v2), ID lists and log_event forwarding for Statsig server SDKs.
+
+${rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`).join('\n')}
 `;
+}
+
+export const PROXY_USAGE = usage();
 
 /** Parse command-line arguments (throws InvalidOptionError with a readable message). */
 export function parseProxyArgs(argv: readonly string[]): ProxyOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        cache: { type: 'string' },
-        'redis-url': { type: 'string' },
-        'redis-key-prefix': { type: 'string' },
-        'max-sdk-keys': { type: 'string' },
-        'polling-interval-ms': { type: 'string' },
-        'redis-leader-ttl-ms': { type: 'string' },
-        'redis-cache-ttl-ms': { type: 'string' },
-        'clear-on-unauthorized': { type: 'boolean' },
-        upstream: { type: 'string' },
-        'upstream-api': { type: 'string' },
-        'upstream-v2': { type: 'string' },
-        'public-url': { type: 'string' },
-        'id-lists-interval-ms': { type: 'string' },
-        'upstream-timeout-ms': { type: 'string' },
-        'log-event-batch-size': { type: 'string' },
-        'log-event-flush-interval-ms': { type: 'string' },
-        'log-event-retry-backoff-ms': { type: 'string' },
-        'log-event-retries': { type: 'string' },
-        'log-event-max-queue': { type: 'string' },
-        'log-event-max-queue-bytes': { type: 'string' },
-        'log-event-max-batch-bytes': { type: 'string' },
-        'max-json-depth': { type: 'string' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+    for (const f of PROXY_FLAGS) options[f.flag] = { type: f.kind === 'boolean' ? 'boolean' : 'string' };
+    ({ values } = parseArgs({ args: [...argv], allowPositionals: false, strict: true, options }));
   } catch (e) {
     throw new InvalidOptionError(`${(e as Error).message}\n\n${PROXY_USAGE}`);
   }
   if (values.help) return 'help';
-  const num = (name: string): number | undefined => {
-    const v = values[name];
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
-      throw new InvalidOptionError(`--${name} must be a number, got ${JSON.stringify(v)}`);
-    }
-    return n;
-  };
-  const str = (name: string) => values[name] as string | undefined;
-  const input: ProxyOptionsInput = {
-    port: num('port'),
-    host: str('host'),
-    cache: str('cache') as 'local' | 'redis' | undefined,
-    redisUrl: str('redis-url'),
-    redisKeyPrefix: str('redis-key-prefix'),
-    maxSdkKeys: num('max-sdk-keys'),
-    pollingIntervalMs: num('polling-interval-ms'),
-    redisLeaderTtlMs: num('redis-leader-ttl-ms'),
-    redisCacheTtlMs: num('redis-cache-ttl-ms'),
-    clearOnUnauthorized: values['clear-on-unauthorized'] as boolean | undefined,
-    upstream: str('upstream'),
-    upstreamApi: str('upstream-api'),
-    upstreamV2: str('upstream-v2'),
-    publicUrl: str('public-url'),
-    idListsIntervalMs: num('id-lists-interval-ms'),
-    upstreamTimeoutMs: num('upstream-timeout-ms'),
-    logEventBatchSize: num('log-event-batch-size'),
-    logEventFlushIntervalMs: num('log-event-flush-interval-ms'),
-    logEventRetryBackoffMs: num('log-event-retry-backoff-ms'),
-    logEventRetries: num('log-event-retries'),
-    logEventMaxQueue: num('log-event-max-queue'),
-    logEventMaxQueueBytes: num('log-event-max-queue-bytes'),
-    logEventMaxBatchBytes: num('log-event-max-batch-bytes'),
-    maxJsonDepth: num('max-json-depth'),
-    debug: values.debug as boolean | undefined,
-  };
-  for (const k of Object.keys(input) as (keyof ProxyOptionsInput)[]) if (input[k] === undefined) delete input[k];
-  return resolveProxyOptions(input);
+  const input: Record<string, unknown> = {};
+  for (const f of PROXY_FLAGS) {
+    const v = values[f.flag];
+    if (v === undefined) continue;
+    if (f.kind === 'number') {
+      const n = Number(v);
+      if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n)) {
+        throw new InvalidOptionError(`--${f.flag} must be a number, got ${JSON.stringify(v)}`);
+      }
+      input[f.name] = n;
+    } else input[f.name] = v;
+  }
+  return resolveProxyOptions(input as ProxyOptionsInput);
 }

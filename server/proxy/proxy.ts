@@ -13,7 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { dataKeyLabel } from '../fleet/keys';
 import { RedisDataStore } from '../fleet/redis-data-store';
-import { DcsCache, type DcsVersion, type KeyEntry } from './dcs-cache';
+import type { DcsVersion } from './specs/cached-specs';
+import type { KeySync } from './specs/key-sync';
+import { SpecCache } from './specs/spec-cache';
 import { IdListCache } from './id-lists';
 import { LogEventForwarder } from './log-events';
 import { Registry } from './metrics';
@@ -25,6 +27,8 @@ import { isSdkKey } from './sdk-key';
 const DCS_PREFIX: Record<DcsVersion, string> = { v1: '/v1/download_config_specs/', v2: '/v2/download_config_specs/' };
 const NO_UPDATES = Buffer.from('{"has_updates":false}');
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** The key states /health has always reported. */
+const HEALTH_STATE = { verifying: 'pending', ok: 'ok', refused: 'unauthorized', unavailable: 'error' } as const;
 
 export interface ProxyHealth {
   status: 'ok' | 'degraded';
@@ -49,6 +53,12 @@ export interface ForwardProxy {
   readonly port: number;
   readonly options: ProxyOptions;
   readonly server: Server;
+  /**
+   * The per-key spec cache: `specs.onSpecs(({ sdkKey, version, lcut, body }) => …)` hears every new
+   * lcut of every key (from upstream or the shared store); `specs.lookup(key, 'v1' | 'v2')` verifies
+   * and returns a key's sync (its `state`: ok with specs, refused with upstream's status, …).
+   */
+  readonly specs: SpecCache;
   health(): ProxyHealth;
   metricsText(): string;
   stop(timeoutMs?: number): Promise<void>;
@@ -75,6 +85,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
   const installs = reg.counter('firstlight_proxy_specs_installed_total', 'New specs installed, by origin');
   const rejected = reg.counter('firstlight_proxy_specs_rejected_total', 'Payloads refused, by origin and reason');
   const evictions = reg.counter('firstlight_proxy_sdk_key_evictions_total', 'SDK keys evicted to stay under --max-sdk-keys');
+  const verificationsRefused = reg.counter('firstlight_proxy_key_verifications_refused_total', 'New SDK keys answered 503 because --max-key-verifications-per-minute was spent');
   const leCounters = {
     received: reg.counter('firstlight_proxy_log_events_received_total', 'Events accepted on /v1/log_event'),
     sent: reg.counter('firstlight_proxy_log_events_sent_total', 'Events delivered upstream'),
@@ -82,7 +93,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
   };
 
   const upstream = new Upstream(o.upstream, o.upstreamV2, o.upstreamApi, o.upstreamTimeoutMs, upstreamMetrics);
-  let cache: DcsCache | null = null;
+  let cache: SpecCache | null = null;
   let store: RedisDataStore | null = null;
   if (o.cache === 'redis') {
     store = new RedisDataStore({
@@ -101,25 +112,25 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     });
     await store.initialize();
   }
-  cache = new DcsCache({ options: o, upstream, store, counters: { polls, installs, rejected, evictions }, log });
+  cache = new SpecCache({ options: o, upstream, store, counters: { polls, installs, rejected, evictions, verificationsRefused }, log });
   const dcs = cache;
   const idLists = new IdListCache(upstream, o.idListsIntervalMs, log);
   const logEvents = new LogEventForwarder(upstream, o, leCounters, log);
 
   reg.gauge('firstlight_proxy_sdk_keys', 'SDK keys being served', () => [[undefined, dcs.size]]);
   reg.gauge('firstlight_proxy_cache_age_seconds', 'Seconds since the cached specs of a key were last confirmed current', () =>
-    [...dcs.entries.values()]
+    [...dcs.keys()]
       .filter((e) => e.specs)
       .map((e) => [{ key: e.label }, (Date.now() - e.confirmedAt) / 1000] as [Record<string, string>, number]),
   );
   reg.gauge('firstlight_proxy_cache_lcut', 'lcut (time) of the cached specs per key', () =>
-    [...dcs.entries.values()].filter((e) => e.specs).map((e) => [{ key: e.label }, e.specs!.lcut] as [Record<string, string>, number]),
+    [...dcs.keys()].filter((e) => e.specs).map((e) => [{ key: e.label }, e.specs!.lcut] as [Record<string, string>, number]),
   );
   reg.gauge('firstlight_proxy_key_leader', '1 when this proxy holds the writer lease for the key', () =>
-    [...dcs.entries.values()].map((e) => [{ key: e.label }, dcs.isLeader(e) ? 1 : 0] as [Record<string, string>, number]),
+    [...dcs.keys()].map((e) => [{ key: e.label }, e.isLeader() ? 1 : 0] as [Record<string, string>, number]),
   );
   reg.gauge('firstlight_proxy_leader', '1 when this proxy polls upstream for at least one key (redis: holds a lease; local: always)', () => [
-    [undefined, o.cache === 'local' ? 1 : [...dcs.entries.values()].some((e) => dcs.isLeader(e)) ? 1 : 0],
+    [undefined, o.cache === 'local' ? 1 : [...dcs.keys()].some((e) => e.isLeader()) ? 1 : 0],
   ]);
   reg.gauge('firstlight_proxy_redis_connected', '1 when connected to Redis (cache=redis)', () => [
     [undefined, store ? (store.connected ? 1 : 0) : 0],
@@ -135,11 +146,10 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     count(route, status);
   }
 
-  function serveDcs(req: IncomingMessage, res: ServerResponse, e: KeyEntry, query: string): void {
-    if (e.state === 'unauthorized') {
-      return sendJson(res, 'dcs', e.authStatus ?? 401, { error: `upstream refused this key (${e.authStatus ?? 401})` });
-    }
-    const s = e.specs;
+  function serveDcs(req: IncomingMessage, res: ServerResponse, e: KeySync, query: string): void {
+    const state = e.state;
+    if (state.kind === 'refused') return sendJson(res, 'dcs', state.status, { error: `upstream refused this key (${state.status})` });
+    const s = state.specs;
     if (!s) return sendJson(res, 'dcs', 503, { error: 'specs unavailable: upstream unreachable and nothing cached for this key' });
     const since = query ? sinceTimeOf(query) : 0;
     if (since >= s.lcut && since > 0) {
@@ -190,7 +200,11 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       if (!key) return sendJson(res, 'dcs', 400, { error: 'missing SDK key' });
       if (!isSdkKey(key)) return sendJson(res, 'dcs', 400, { error: 'invalid SDK key: letters, digits, "-" and "_" only' });
       const e = await dcs.lookup(key, version);
-      if (e === 'too-many') return sendJson(res, 'dcs', 503, { error: 'too many SDK keys (--max-sdk-keys)' });
+      if ('refused' in e) {
+        if (e.refused === 'too-many-keys') return sendJson(res, 'dcs', 503, { error: 'too many SDK keys (--max-sdk-keys)' });
+        res.setHeader('retry-after', String(e.retryAfterSeconds));
+        return sendJson(res, 'dcs', 503, { error: 'too many new SDK keys this minute (--max-key-verifications-per-minute)' });
+      }
       return serveDcs(req, res, e, query);
     }
     if (path === '/v1/get_id_lists' && method === 'POST') {
@@ -266,17 +280,18 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
 
   function health(): ProxyHealth {
     const now = Date.now();
-    const keys = [...dcs.entries.values()].map((e) => ({
+    const keys = [...dcs.keys()].map((e) => ({
       key: e.label,
-      state: e.state,
+      state: HEALTH_STATE[e.state.kind],
       lcut: e.specs?.lcut ?? null,
       ageMs: e.specs ? now - e.confirmedAt : null,
-      leader: o.cache === 'local' ? true : dcs.isLeader(e),
+      leader: o.cache === 'local' ? true : e.isLeader(),
       from: e.specs?.from ?? null,
       lastError: e.lastError,
     }));
     const redis = store?.health() ?? null;
-    const degraded = (redis?.degraded ?? false) || keys.some((k) => k.state === 'error' || (k.lastError !== null && k.state !== 'unauthorized'));
+    // a refusal is upstream's verdict on one key (made-up keys are common), not a fault of the proxy
+    const degraded = (redis?.degraded ?? false) || [...dcs.keys()].some((e) => e.state.kind === 'unavailable' || (e.state.kind === 'ok' && e.state.error !== null));
     return {
       status: degraded ? 'degraded' : 'ok',
       cache: o.cache,
@@ -312,6 +327,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     port,
     options: o,
     server,
+    specs: dcs,
     health,
     metricsText: () => reg.render(),
     stop(timeoutMs = 5000) {

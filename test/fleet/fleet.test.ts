@@ -16,6 +16,7 @@ import { FakeUpstream, FIXTURE_SECRET } from './support/fake-upstream';
 import { startInstance, startProxyChild, stopChild, type InstanceChild, type ProxyChild } from './support/fleet';
 import { PrivateRedis } from './support/private-redis';
 import { percentile, sleep, waitFor } from './support/wait';
+import './support/no-unhandled';
 
 const POLL_MS = 200;
 const LEASE_TTL_MS = 1500;

@@ -12,6 +12,7 @@ import { startProxy, type ForwardProxy } from '../../server/proxy';
 import { parseSpecs, specsInfo } from '../../lib/index';
 import { FakeUpstream, FIXTURE_SECRET, djb2 } from './support/fake-upstream';
 import { waitFor } from './support/wait';
+import './support/no-unhandled';
 
 const unhandled: unknown[] = [];
 const onUnhandled = (e: unknown) => unhandled.push(e);

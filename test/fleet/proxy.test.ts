@@ -8,11 +8,12 @@ import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startProxy, type ForwardProxy } from '../../server/proxy';
-import { parseProxyArgs } from '../../server/proxy/options';
+import { parseProxyArgs, PROXY_USAGE, ProxyOptionsSchema } from '../../server/proxy/options';
 import { keyLabel } from '../../server/fleet/keys';
 import { InvalidOptionError } from '../../lib/errors';
 import { FakeUpstream, FIXTURE_SECRET, djb2 } from './support/fake-upstream';
 import { waitFor } from './support/wait';
+import './support/no-unhandled';
 
 const quiet = { log: () => {}, warn: () => {} };
 
@@ -170,6 +171,17 @@ describe('forward proxy (cache=local)', () => {
     assert.equal(tail.headers['content-range'], 'bytes 20-29/30');
     assert.deepEqual(up.idListRanges.slice(-2), ['bytes=0-', 'bytes=20-']);
     assert.equal((await get(entry.url, { range: 'bytes=30-' })).status, 416);
+    // a manifest that is not an object is a bad answer: the lists in force stay (it used to wipe them)
+    for (const bad of ['null', '[]', '"lists"']) {
+      up.idListManifestOverride = bad;
+      const before = up.idListManifestRequests;
+      await waitFor('the proxy asked upstream again', async () => {
+        const r = JSON.parse((await post(`${proxy.url}/v1/get_id_lists`, '{}', { 'statsig-api-key': FIXTURE_SECRET })).text) as Record<string, { size: number }>;
+        assert.equal(r.blocked_users_list?.size, 30, `after a ${bad} manifest`);
+        return up.idListManifestRequests > before;
+      });
+    }
+    up.idListManifestOverride = null;
     // unknown key → refused; unknown file token → 404
     assert.equal((await post(`${proxy.url}/v1/get_id_lists`, '{}', { 'statsig-api-key': 'secret-nope' })).status, 401);
     assert.equal((await get(`${proxy.url}/v1/id_list_file/not-a-token/file-1`)).status, 404);
@@ -194,6 +206,8 @@ describe('forward proxy (cache=local)', () => {
     const batches = up.logEventBatches.slice(batchesBefore);
     assert.ok(batches.length < 5, `expected batching, got ${batches.length} upstream requests`);
     assert.ok(batches.every((b) => b.key === FIXTURE_SECRET && b.count <= 10));
+    // upstream has the events before the proxy has read its answer: wait for the proxy's own count
+    await waitFor('the proxy counted them sent', () => proxy.health().logEvents.sent === 15, 5000);
     const h = proxy.health().logEvents;
     assert.equal(h.received, 15);
     assert.equal(h.sent, 15);
@@ -251,6 +265,25 @@ describe('forward proxy options', () => {
     assert.throws(() => parseProxyArgs(['--cache', 'memcached']), InvalidOptionError);
     assert.throws(() => parseProxyArgs(['--polling-interval-ms', 'soon']), /--polling-interval-ms must be a number/);
     assert.throws(() => parseProxyArgs(['--bogus']), InvalidOptionError);
+    assert.throws(() => parseProxyArgs(['--max-key-verifications-per-minute', '0']), /maxKeyVerificationsPerMinute/);
+    assert.throws(() => parseProxyArgs(['--upstream', 'file:///etc/passwd']), /must be an http\(s\) URL/);
+  });
+
+  test('--help lists exactly the flags parsing accepts, and every option of the schema is a flag', () => {
+    const listed = [...PROXY_USAGE.matchAll(/^ {2}--([a-z0-9-]+)/gm)].map((m) => m[1]!);
+    const fields = Object.keys(ProxyOptionsSchema.shape);
+    const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    assert.deepEqual(listed.filter((f) => f !== 'help').sort(), fields.map(kebab).sort());
+    const sample: Record<string, string | null> = { 'max-json-depth': '100', cache: 'redis', host: '0.0.0.0', 'redis-url': 'redis://127.0.0.1:1', 'redis-key-prefix': 'x:' };
+    for (const f of listed) {
+      if (f === 'help') continue;
+      const isBoolean = new RegExp(`^ {2}--${f} {2,}`, 'm').test(PROXY_USAGE);
+      const value = sample[f] ?? (/url$|^upstream(-v2|-api)?$/.test(f) ? 'http://127.0.0.1:9/v1' : '2000');
+      const o = parseProxyArgs(isBoolean ? [`--${f}`] : [`--${f}`, value]);
+      assert.ok(o !== 'help', f);
+      const name = fields.find((k) => kebab(k) === f)! as keyof typeof o;
+      assert.notEqual(o[name], undefined, `--${f} reaches the option ${String(name)}`);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { startProxy, type ForwardProxy } from '../../server/proxy';
 import { FakeUpstream, FIXTURE_SECRET } from './support/fake-upstream';
 import { waitFor } from './support/wait';
+import './support/no-unhandled';
 
 interface StatsigNode {
   initialize(secret: string, options: Record<string, unknown>): Promise<void>;

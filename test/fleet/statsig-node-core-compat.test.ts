@@ -11,6 +11,7 @@ import { startProxy, type ForwardProxy } from '../../server/proxy';
 import { FakeUpstream, FIXTURE_SECRET } from './support/fake-upstream';
 import { fixtureUsers } from '../support/fixtures';
 import { waitFor } from './support/wait';
+import './support/no-unhandled';
 
 process.env.TZ = 'UTC';
 

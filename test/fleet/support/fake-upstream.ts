@@ -31,10 +31,14 @@ export class FakeUpstream {
   /** SDK keys and how upstream treats them (absent: 401) */
   readonly keys = new Map<string, 'ok' | 401 | 403 | 'misroute'>([[FIXTURE_SECRET, 'ok']]);
   readonly dcsBySession = new Map<string, number>();
+  /** DCS requests per SDK key (both formats) */
+  readonly dcsByKey = new Map<string, number>();
   dcsRequests = 0;
   fullPayloads = 0;
   readonly idLists = new Map<string, { fileID: string; content: string; creationTime: number }>();
   idListManifestRequests = 0;
+  /** when set, get_id_lists answers this body instead of the manifest (e.g. 'null', '[]') */
+  idListManifestOverride: string | null = null;
   readonly idListRanges: string[] = [];
   logEventStatuses: number[] = [];
   readonly logEventBatches: { key: string; count: number; events: unknown[] }[] = [];
@@ -51,6 +55,10 @@ export class FakeUpstream {
     this.base = JSON.parse(readFileSync(fixture, 'utf8')) as Record<string, unknown>;
     this.time = this.base.time as number;
     this.changedAt = performance.timeOrigin + performance.now();
+  }
+
+  dcsRequestsFor(key: string): number {
+    return this.dcsByKey.get(key) ?? 0;
   }
 
   /** A new spec version: `time` + step. Returns the new lcut. */
@@ -91,6 +99,7 @@ export class FakeUpstream {
       this.dcsBySession.set(session, (this.dcsBySession.get(session) ?? 0) + 1);
       if (this.mode === 'error') return send(500, '{"error":"boom"}');
       const key = decodeURIComponent(url.pathname.slice(`/${dcsVersion}/download_config_specs/`.length).replace(/\.json$/, ''));
+      this.dcsByKey.set(key, (this.dcsByKey.get(key) ?? 0) + 1);
       const k = this.keys.get(key);
       if (k === undefined || k === 401) return send(401, '{"error":"unauthorized"}');
       if (k === 403) return send(403, '{"error":"forbidden"}');
@@ -103,6 +112,7 @@ export class FakeUpstream {
       this.idListManifestRequests++;
       if (this.mode === 'error') return send(500, '{}');
       if (this.keys.get(apiKey) !== 'ok') return send(401, '{}');
+      if (this.idListManifestOverride !== null) return send(200, this.idListManifestOverride);
       const out: Record<string, unknown> = {};
       for (const [name, l] of this.idLists) {
         out[name] = {

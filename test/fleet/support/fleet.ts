@@ -3,6 +3,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { ProxyHealth } from '../../../server/proxy/proxy';
+import { watchChildOutput } from './no-unhandled';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -20,6 +21,7 @@ export async function startProxyChild(name: string, args: string[]): Promise<Pro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
+  watchChildOutput(name, output);
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), 20_000);
     const onData = (d: Buffer) => {

@@ -1,0 +1,352 @@
+/**
+ * The specs of one SDK key in one format (v1 or v2), kept current.
+ *
+ * cache=local: the proxy polls upstream for the key itself.
+ * cache=redis: the holder of the key's writer lease polls upstream and writes the payload to the shared
+ * store (compare-and-set on lcut, announced on the key's channel); the other proxies load it when the
+ * announcement arrives, and check the stored lcut and the writer's verdict every interval as a safety
+ * net. While Redis is unreachable every proxy polls upstream itself.
+ *
+ * The first sight of a key is verified with upstream (the shared copy answers only when upstream
+ * cannot be reached), so an unknown or revoked key gets upstream's 401/403, never specs. Payloads must
+ * pass `checkDcsPayload` (the core's parseSpecs, with the key's own `hashed_sdk_key_used`).
+ *
+ * Polling: a key with specs is polled every interval (backing off while failing). A key without specs
+ * (refused, or nothing reachable) is checked again only when a client asks for it and the interval has
+ * passed, and only within the proxy's verification budget: made-up keys cost nothing while nobody asks.
+ */
+import { SpecKeyMismatchError } from '../../../lib/errors';
+import { dataStoreKey, keyLabel } from '../../fleet/keys';
+import type { AuthVerdict, RedisDataStore } from '../../fleet/redis-data-store';
+import type { Counter } from '../metrics';
+import type { ProxyOptions } from '../options';
+import type { Upstream } from '../upstream';
+import { checkDcsPayload } from '../validate';
+import { encodeSpecs, type CachedSpecs, type DcsVersion } from './cached-specs';
+
+/** Where a key stands. Specs are present exactly where the type says so. */
+export type KeyState =
+  /** first sight: upstream (and the shared store) are being asked */
+  | { readonly kind: 'verifying'; readonly specs: null }
+  /** serving specs; `error` is the last failure since they were last confirmed (null: all well) */
+  | { readonly kind: 'ok'; readonly specs: CachedSpecs; readonly error: string | null }
+  /** upstream refused the key; the old specs stay only without --clear-on-unauthorized (never served) */
+  | { readonly kind: 'refused'; readonly status: 401 | 403; readonly specs: CachedSpecs | null }
+  /** no specs and no verdict: upstream unreachable or its payload invalid, nothing in the shared store */
+  | { readonly kind: 'unavailable'; readonly specs: null; readonly error: string };
+
+export interface KeySyncDeps {
+  readonly options: Pick<ProxyOptions, 'pollingIntervalMs' | 'clearOnUnauthorized'>;
+  readonly upstream: Upstream;
+  readonly store: RedisDataStore | null;
+  readonly counters: { readonly polls: Counter; readonly installs: Counter; readonly rejected: Counter };
+  readonly log: (level: 'debug' | 'info' | 'warn', msg: string) => void;
+  /** Asked before re-checking a key that has no specs; false when the verification budget is spent. */
+  readonly mayVerify: () => boolean;
+  /** Called once for every newly installed lcut (from upstream or the store). Must not throw. */
+  readonly onInstalled: (key: KeySync, specs: CachedSpecs) => void;
+}
+
+type PollResult = 'ok' | 'refused' | 'failed';
+
+export class KeySync {
+  readonly id: string;
+  readonly version: DcsVersion;
+  readonly sdkKey: string;
+  /** a non-reversible label for health, metrics and logs */
+  readonly label: string;
+  readonly dataKey: string;
+  /** resolves (never rejects) once the first verification is done */
+  readonly ready: Promise<void>;
+  /** wall-clock ms of the last request for this key */
+  lastSeen = Date.now();
+  readonly #d: KeySyncDeps;
+  #state: KeyState = { kind: 'verifying', specs: null };
+  /** the failure seen while verifying (becomes the error of `unavailable`) */
+  #verifyError: string | null = null;
+  /** wall-clock ms of the last confirmation that the specs are current (upstream or store) */
+  #confirmedAt = 0;
+  #failures = 0;
+  #nextCheckAt = 0;
+  #timer: NodeJS.Timeout | null = null;
+  #busy = false;
+  #reloading: Promise<void> | null = null;
+  #reloadAgain = false;
+  #unsubscribe: (() => void) | null = null;
+  #stopped = false;
+
+  constructor(sdkKey: string, version: DcsVersion, deps: KeySyncDeps) {
+    this.id = keySyncId(sdkKey, version);
+    this.version = version;
+    this.sdkKey = sdkKey;
+    this.label = version === 'v1' ? keyLabel(sdkKey) : `${keyLabel(sdkKey)}/v2`;
+    this.dataKey = dataStoreKey(sdkKey, `/${version}/download_config_specs`);
+    this.#d = deps;
+    this.ready = this.#firstLoad()
+      .catch((err: unknown) => this.#failed(`verification failed: ${(err as Error).message}`))
+      .then(() => this.#scheduleNext());
+  }
+
+  get state(): KeyState {
+    return this.#state;
+  }
+  get specs(): CachedSpecs | null {
+    return this.#state.specs;
+  }
+  get confirmedAt(): number {
+    return this.#confirmedAt;
+  }
+  /** The last failure worth reporting (a refusal is a verdict, not a failure). */
+  get lastError(): string | null {
+    const s = this.#state;
+    return s.kind === 'ok' || s.kind === 'unavailable' ? s.error : s.kind === 'refused' ? `upstream answered ${s.status}` : this.#verifyError;
+  }
+  isLeader(): boolean {
+    return !!this.#d.store && this.#d.store.isLeader(this.dataKey);
+  }
+
+  /** A client asked for the key: a key without specs is re-checked now if it is due and the budget allows. */
+  touch(now = Date.now()): void {
+    this.lastSeen = now;
+    if (this.#state.specs || this.#busy || this.#stopped || this.#state.kind === 'verifying' || now < this.#nextCheckAt) return;
+    if (!this.#d.mayVerify()) return;
+    void this.#check();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+  }
+
+  /** This proxy took the writer lease: make sure the store has our copy. */
+  async onLeaderGained(): Promise<void> {
+    const s = this.#state;
+    if (this.#d.store && s.kind === 'ok') await this.#d.store.write(this.dataKey, s.specs.body.toString('utf8'), s.specs.lcut);
+  }
+
+  // ---- timing -------------------------------------------------------------------------------------
+
+  #scheduleNext(): void {
+    if (this.#stopped) return;
+    const backoff = this.#failures > 0 ? Math.min(2 ** (this.#failures - 1), 8) : 1;
+    const delay = this.#d.options.pollingIntervalMs * backoff * (0.9 + Math.random() * 0.2);
+    this.#nextCheckAt = Date.now() + delay;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    // a key without specs waits for a client to ask (touch)
+    if (!this.#state.specs) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#check();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  async #check(): Promise<void> {
+    if (this.#busy || this.#stopped) return;
+    this.#busy = true;
+    try {
+      const store = this.#d.store;
+      if (!store || !store.connected || this.isLeader()) await this.#pollUpstream();
+      else await this.#followerCheck(store);
+    } catch (err) {
+      this.#noteError((err as Error).message);
+    } finally {
+      this.#busy = false;
+      this.#scheduleNext();
+    }
+  }
+
+  // ---- loading ------------------------------------------------------------------------------------
+
+  async #firstLoad(): Promise<void> {
+    const store = this.#d.store;
+    if (store) {
+      this.#unsubscribe = store.subscribe(this.dataKey, () => void this.#reloadFromStore());
+      await store.contend(this.dataKey).catch(() => false);
+    }
+    await Promise.all([this.#pollUpstream(), store ? this.#reloadFromStore() : Promise.resolve()]);
+    if (this.#state.kind === 'verifying') {
+      // upstream could not answer and the store had nothing valid for this key
+      this.#state = { kind: 'unavailable', specs: null, error: this.#verifyError ?? 'no specs for this key' };
+    }
+  }
+
+  /** Follower safety net: the stored lcut (announcements can be missed) and the writer's verdict. */
+  async #followerCheck(store: RedisDataStore): Promise<void> {
+    const { time, verdict } = await store.followerView(this.dataKey);
+    const s = this.#state;
+    if (verdict === 401 || verdict === 403) {
+      this.#refuse(verdict);
+      return;
+    }
+    // only the writer's explicit "ok" lifts a refusal; no verdict yet (or none left) changes nothing
+    if (verdict === 'ok' && s.kind === 'refused' && s.specs) this.#state = { kind: 'ok', specs: s.specs, error: null };
+    if ((time ?? 0) > (this.specs?.lcut ?? 0)) await this.#reloadFromStore();
+    else if (this.specs) this.#confirmedAt = Date.now();
+  }
+
+  /** Polls upstream once; installs newer specs; as lease holder writes them to the shared store. */
+  async #pollUpstream(): Promise<PollResult> {
+    this.#d.counters.polls.inc();
+    const since = this.specs?.lcut ?? 0;
+    let status: number;
+    let text: string;
+    try {
+      const res = await this.#d.upstream.dcs(this.sdkKey, since, this.version);
+      status = res.status;
+      text = res.body.toString('utf8');
+    } catch (err) {
+      return this.#failed(`upstream: ${(err as Error).message}`);
+    }
+    if (status === 401 || status === 403) {
+      await this.#refusedByUpstream(status);
+      return 'refused';
+    }
+    if (status < 200 || status >= 300) return this.#failed(`upstream answered ${status}`);
+    let check;
+    try {
+      check = checkDcsPayload(text, this.sdkKey);
+    } catch (err) {
+      this.#d.counters.rejected.inc({ source: 'upstream', reason: err instanceof SpecKeyMismatchError ? 'key_mismatch' : 'invalid' });
+      return this.#failed(`upstream payload rejected: ${(err as Error).message}`);
+    }
+    this.#failures = 0;
+    this.#verifyError = null;
+    // the writer's verdict for followers: "ok" lifts a refusal, and it is renewed every poll
+    await this.#writeVerdict('ok');
+    const held = this.specs?.lcut ?? 0;
+    if (check.kind === 'specs' && check.lcut > held) {
+      await this.#install(text, check.lcut, 'upstream');
+      const store = this.#d.store;
+      if (store && this.isLeader()) {
+        const outcome = await store.write(this.dataKey, text, check.lcut);
+        this.#d.log('debug', `key ${this.label}: lcut ${check.lcut} from upstream, store write ${outcome}`);
+      }
+    } else if (check.kind === 'specs' && check.lcut < held) {
+      this.#d.counters.rejected.inc({ source: 'upstream', reason: 'older' });
+    }
+    const specs = this.specs;
+    if (specs) {
+      this.#state = { kind: 'ok', specs, error: null };
+      this.#confirmedAt = Date.now();
+    }
+    return 'ok';
+  }
+
+  /** Load the shared copy when it is newer than ours (coalesced: at most one read in flight). */
+  #reloadFromStore(): Promise<void> {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = (async () => {
+      do {
+        this.#reloadAgain = false;
+        await this.#reloadOnce();
+      } while (this.#reloadAgain && !this.#stopped);
+    })().finally(() => {
+      this.#reloading = null;
+    });
+    return this.#reloading;
+  }
+
+  async #reloadOnce(): Promise<void> {
+    const store = this.#d.store;
+    if (!store || !store.connected) return;
+    let v;
+    try {
+      v = await store.get(this.dataKey);
+    } catch {
+      return;
+    }
+    if (!v?.result || typeof v.time !== 'number' || !(v.time > (this.specs?.lcut ?? 0))) return;
+    if (this.#state.kind === 'refused' && this.#d.options.clearOnUnauthorized) return;
+    let check;
+    try {
+      check = checkDcsPayload(v.result, this.sdkKey);
+    } catch (err) {
+      this.#d.counters.rejected.inc({ source: 'store', reason: err instanceof SpecKeyMismatchError ? 'key_mismatch' : 'invalid' });
+      return;
+    }
+    if (check.kind !== 'specs') return;
+    await this.#install(v.result, check.lcut, 'store');
+    this.#confirmedAt = Date.now();
+    this.#d.log('debug', `key ${this.label}: lcut ${check.lcut} from the shared store`);
+  }
+
+  // ---- transitions --------------------------------------------------------------------------------
+
+  async #install(text: string, lcut: number, from: CachedSpecs['from']): Promise<void> {
+    const specs = await encodeSpecs(text, lcut, from);
+    if (this.#stopped || lcut <= (this.specs?.lcut ?? 0)) return; // stopped, or a newer one was installed meanwhile
+    const s = this.#state;
+    const hadSpecs = s.specs !== null;
+    switch (s.kind) {
+      case 'refused':
+        this.#state = { kind: 'refused', status: s.status, specs };
+        break;
+      case 'ok':
+        this.#state = { kind: 'ok', specs, error: s.error };
+        break;
+      case 'unavailable':
+        this.#state = { kind: 'ok', specs, error: s.error };
+        break;
+      case 'verifying':
+        this.#state = { kind: 'ok', specs, error: this.#verifyError };
+        break;
+    }
+    this.#d.counters.installs.inc({ from });
+    // a key that had no specs waited for clients; now it is polled
+    if (!hadSpecs && !this.#busy && this.#timer === null && s.kind !== 'verifying') this.#scheduleNext();
+    this.#d.onInstalled(this, specs);
+  }
+
+  #failed(msg: string): 'failed' {
+    this.#failures++;
+    this.#noteError(msg);
+    this.#d.log('warn', `key ${this.label}: ${msg}`);
+    return 'failed';
+  }
+
+  #noteError(msg: string): void {
+    const s = this.#state;
+    if (s.kind === 'verifying') this.#verifyError = msg;
+    else if (s.kind === 'ok') this.#state = { kind: 'ok', specs: s.specs, error: msg };
+    else if (s.kind === 'unavailable') this.#state = { kind: 'unavailable', specs: null, error: msg };
+  }
+
+  #refuse(status: 401 | 403): void {
+    this.#state = { kind: 'refused', status, specs: this.#d.options.clearOnUnauthorized ? null : this.specs };
+  }
+
+  async #refusedByUpstream(status: 401 | 403): Promise<void> {
+    this.#failures++;
+    const s = this.#state;
+    const already = s.kind === 'refused' && s.status === status;
+    this.#refuse(status);
+    if (!already) this.#d.log('warn', `key ${this.label}: upstream answered ${status}${this.#d.options.clearOnUnauthorized ? ', clearing its specs' : ''}`);
+    const store = this.#d.store;
+    if (store && this.isLeader()) {
+      await this.#writeVerdict(status);
+      if (this.#d.options.clearOnUnauthorized) await store.clear(this.dataKey);
+    }
+  }
+
+  /**
+   * The verdict must outlive the writer's slowest retry (8× the polling interval after repeated
+   * failures), or a refusal would lapse between two polls and followers would serve a revoked key.
+   */
+  async #writeVerdict(verdict: AuthVerdict): Promise<void> {
+    const store = this.#d.store;
+    if (!store || !this.isLeader()) return;
+    await store.writeAuthVerdict(this.dataKey, verdict, this.#d.options.pollingIntervalMs * 10 + store.leaseTtlMs);
+  }
+}
+
+export function keySyncId(sdkKey: string, version: DcsVersion): string {
+  return version === 'v1' ? sdkKey : `v2\u0000${sdkKey}`;
+}
