@@ -19,6 +19,8 @@ const ENTRIES = {
   'next-proxy': 'server/next/proxy.ts',
   proxy: 'server/proxy/index.ts',
   testing: 'server/testing.ts',
+  openfeature: 'server/openfeature/index.ts',
+  'openfeature-web': 'server/openfeature/web.ts',
   'bin/firstlight': 'bin/firstlight.ts',
 };
 

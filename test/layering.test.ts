@@ -60,6 +60,8 @@ const ENTRY_POINTS = {
   firstlight: 'server/index.ts',
   'firstlight/proxy': 'server/proxy/index.ts',
   'firstlight/testing': 'server/testing.ts',
+  'firstlight/openfeature': 'server/openfeature/index.ts',
+  'firstlight/openfeature/web': 'server/openfeature/web.ts',
 } as const;
 
 function resolveRelative(from: string, spec: string): string {
@@ -127,6 +129,15 @@ test('firstlight/testing (for test runners) pulls neither Next, React, the evalu
   const heavy = [...files].filter((f) => /^lib\/(eval|bootstrap)\/|^server\/(statsig|runtime|next|events)\b/.test(f.split('\\').join('/')));
   assert.deepEqual(heavy, []);
   assert.ok(files.has('server/forced/forced-token.ts'));
+});
+
+test('firstlight/openfeature/web reaches only the web SDK and its own browser-safe files; the server provider needs no Statsig code at run time', () => {
+  const web = reach(ENTRY_POINTS['firstlight/openfeature/web']);
+  assert.deepEqual([...web.packages], ['@openfeature/web-sdk']);
+  assert.deepEqual([...web.files].filter((f) => !/^server\/openfeature\/|^lib\/errors\.ts$/.test(f.split('\\').join('/'))), []);
+  const server = reach(ENTRY_POINTS['firstlight/openfeature']);
+  assert.deepEqual([...server.packages], ['@openfeature/server-sdk']);
+  assert.deepEqual([...server.files].filter((f) => /^server\/(statsig|runtime|next|events)\b|^lib\/eval\//.test(f.split('\\').join('/'))), []);
 });
 
 test('entry points import each other only by package name, and firstlight/core imports no other entry', () => {
