@@ -265,3 +265,40 @@ test('a JavaScript-disabled browser still gets the right variant', async ({ brow
     await context.close();
   }
 });
+
+test('duplicate stable-ID cookies (one per path): server render and browser SDK take the same one, the first in document.cookie', async ({ browser }) => {
+  const context = await browser.newContext();
+  const { external } = await guardNetwork(context);
+  const rootId = 'dup-root-0000000001';
+  const pageId = 'dup-page-0000000002';
+  // the longer path comes first in document.cookie and in the Cookie header; Next's cookies() keeps the last
+  await context.addCookies([
+    { name: COOKIE, value: rootId, domain: '127.0.0.1', path: '/' },
+    { name: COOKIE, value: pageId, domain: '127.0.0.1', path: '/how-it-works' },
+  ]);
+  const bootstraps: string[] = [];
+  context.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/statsig/bootstrap') bootstraps.push(r.url());
+  });
+  const page = await context.newPage();
+  await page.goto('/how-it-works');
+  await page.waitForFunction((k) => Boolean((window as unknown as { __STATSIG__?: { instances?: Record<string, unknown> } }).__STATSIG__?.instances?.[k]), E2E.clientKey);
+  const firstInDocument = await page.evaluate((name) => {
+    for (const part of document.cookie.split(';')) {
+      const [k, v] = part.trim().split('=');
+      if (k === name) return decodeURIComponent(v!);
+    }
+    return null;
+  }, COOKIE);
+  expect(firstInDocument).toBe(pageId);
+  // the server rendered the bootstrap for that ID, so the client had nothing to reconcile
+  expect((await clientUser(page)).customIDs?.stableID).toBe(pageId);
+  const sdkStableId = await page.evaluate((k) => {
+    const c = (window as unknown as { __STATSIG__: { instances: Record<string, { getContext(): { stableID: string | null } }> } }).__STATSIG__.instances[k]!;
+    return c.getContext().stableID;
+  }, E2E.clientKey);
+  expect(sdkStableId).toBe(pageId);
+  expect(bootstraps).toEqual([]);
+  expect(external).toEqual([]);
+  await context.close();
+});

@@ -23,6 +23,10 @@ export interface NextIntegrationConfig {
   readonly statsigAccount: boolean;
   /** Header (lower case) carrying the client IP, set by a proxy you trust. null = no header is trusted. */
   readonly trustedIpHeader: string | null;
+  /** Trusted proxies in front of the app appending to that header: the client is the entry this many from the right. */
+  readonly trustedProxyHops: number;
+  /** POST /initialize may answer `hash: "none"` (every entity name in plain text): only when the operator allows it. */
+  readonly allowHashNone: boolean;
   /** Bearer token for POST /api/statsig/bootstrap. null = server-to-server bootstrap disabled. */
   readonly bootstrapToken: string | null;
   /** What of the user the page bootstrap echoes back (and therefore what lands in the HTML). */
@@ -54,6 +58,8 @@ export const MIN_BOOTSTRAP_TOKEN_LENGTH = 16;
 /** Values of these variables may appear in error messages; every other variable's value never does. */
 const ECHOABLE = new Set([
   'FIRSTLIGHT_TRUSTED_IP_HEADER',
+  'FIRSTLIGHT_TRUSTED_PROXY_HOPS',
+  'FIRSTLIGHT_ALLOW_HASH_NONE',
   'FIRSTLIGHT_USER_ECHO',
   'FIRSTLIGHT_ENVIRONMENT',
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
@@ -114,6 +120,8 @@ const envSchema = z.object({
       .regex(TOKEN_RE, 'must be a valid HTTP header name')
       .transform((s) => s.toLowerCase()),
   ),
+  FIRSTLIGHT_TRUSTED_PROXY_HOPS: optional(integer('a positive integer (proxies that append to the trusted header)', 1, 16)),
+  FIRSTLIGHT_ALLOW_HASH_NONE: optional(z.enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' }).transform((v) => v === 'true' || v === '1')),
   FIRSTLIGHT_BOOTSTRAP_TOKEN: optional(
     z
       .string()
@@ -168,6 +176,8 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     serverSecret: e.STATSIG_SERVER_SECRET ?? e.FIRSTLIGHT_SERVER_SECRET ?? DEMO_SERVER_SECRET,
     statsigAccount: e.STATSIG_SERVER_SECRET !== undefined,
     trustedIpHeader: e.FIRSTLIGHT_TRUSTED_IP_HEADER ?? null,
+    trustedProxyHops: e.FIRSTLIGHT_TRUSTED_PROXY_HOPS ?? 1,
+    allowHashNone: e.FIRSTLIGHT_ALLOW_HASH_NONE ?? false,
     bootstrapToken: e.FIRSTLIGHT_BOOTSTRAP_TOKEN ?? null,
     userEcho: e.FIRSTLIGHT_USER_ECHO ?? 'minimal',
     environment: e.FIRSTLIGHT_ENVIRONMENT ?? null,

@@ -1,5 +1,6 @@
 /** Small HTTP helpers for route handlers: bounded body reads, gzip, JSON replies. */
 import { gunzipSync } from 'node:zlib';
+import { routeWarn, sanitizeForLog } from './route-log';
 
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -22,7 +23,10 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 export function errorResponse(e: unknown): Response {
   if (e instanceof HttpError) return json(e.status, { error: e.message, ...(e.body ?? {}) });
-  console.error('[firstlight] route error', e);
+  // one line, not a stack trace: a request must not be able to write more than a line to the log
+  const err = e as { name?: unknown; code?: unknown; message?: unknown; stack?: unknown };
+  const at = typeof err?.stack === 'string' ? (/\n\s+at (.{1,200})/.exec(err.stack)?.[1] ?? '') : '';
+  routeWarn('internal', sanitizeForLog(`route error ${String(err?.name ?? 'Error')} ${typeof err?.code === 'string' ? err.code : ''}: ${String(err?.message ?? e)}${at ? ` at ${at}` : ''}`, 600));
   return json(500, { error: 'internal error' });
 }
 

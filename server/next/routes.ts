@@ -7,20 +7,58 @@ import type { StatsigUser } from '../../lib/types';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
+import { MAX_JSON_DEPTH, jsonTextDepthExceeds } from '../net/json-depth';
+import { ClientBudget, type BudgetConfig } from './client-budget';
 import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
-import { isValidStableId } from './stable-id';
+import { IN_SERVER_LOG, publicBody } from './public-body';
+import { routeWarn, sanitizeForLog } from './route-log';
+import { isValidStableId, stableIdFromCookieHeader } from './stable-id';
 import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
 import { forcedVariantsReader } from './forced-variants';
 
 export const LIMITS = {
   bootstrapBody: 64 * 1024,
   eventsBody: 1024 * 1024,
-  eventsInflated: 4 * 1024 * 1024,
+  // what one browser sends: @statsig/js-client flushes at most 100 events (or every 10 s), a few
+  // hundred KB at most; a 7 KB gzip body that inflates to 4 MB is not a browser
+  eventsInflated: 1024 * 1024,
   eventsPerBatch: 2000,
   initializeBody: 64 * 1024,
-  exceptionBody: 64 * 1024,
+  exceptionBody: 16 * 1024,
+  /** Characters of a client-reported exception written to the log. */
+  exceptionLogged: 500,
   shownBody: 16 * 1024,
+  jsonDepth: MAX_JSON_DEPTH,
 } as const;
+
+/**
+ * Per client (stable-ID cookie, trusted IP) on rgstr/log_event: bursts of 30 requests and 2 MiB
+ * decoded, refilled at 5 requests and 256 KiB a second — many times a browser's flush rate (one
+ * batch per 10 s), a small share of what the event pipeline holds (16 MiB).
+ */
+export const EVENTS_BUDGET: BudgetConfig = {
+  requestsPerSecond: 5,
+  burstRequests: 30,
+  bytesPerSecond: 256 * 1024,
+  burstBytes: 2 * 1024 * 1024,
+  maxClients: 50_000,
+};
+
+/** Per client on sdk_exception: a browser reports an SDK error now and then, not a stream. */
+export const EXCEPTION_BUDGET: BudgetConfig = {
+  requestsPerSecond: 0.1,
+  burstRequests: 5,
+  bytesPerSecond: 1024,
+  burstBytes: 32 * 1024,
+  maxClients: 10_000,
+};
+
+// process-wide, like the instance (one Next server process serves every route)
+const budgets = globalThis as unknown as { __firstlightBudgets?: { events: ClientBudget; exceptions: ClientBudget } };
+function clientBudgets(): { events: ClientBudget; exceptions: ClientBudget } {
+  budgets.__firstlightBudgets ??= { events: new ClientBudget(EVENTS_BUDGET), exceptions: new ClientBudget(EXCEPTION_BUDGET) };
+  return budgets.__firstlightBudgets;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -99,12 +137,18 @@ function zodError(e: z.ZodError): HttpError {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function readyStatsig() {
-  const statsig = await getStatsig().catch((e: unknown) => {
-    throw new HttpError(503, 'specs unavailable', { reason: e instanceof Error ? e.message : String(e) });
+/** The instance; its start-up error goes to the server log (it names paths), the client gets a 503. */
+async function startedStatsig() {
+  return getStatsig().catch((e: unknown) => {
+    routeWarn('start', `the Statsig instance could not start: ${e instanceof Error ? e.message : String(e)}`);
+    throw new HttpError(503, 'specs unavailable', { reason: IN_SERVER_LOG });
   });
+}
+
+async function readyStatsig() {
+  const statsig = await startedStatsig();
   const reason = notReadyReason(statsig);
-  if (reason !== null) throw new HttpError(503, 'specs unavailable', { reason });
+  if (reason !== null) throw new HttpError(503, 'specs unavailable', { reason: IN_SERVER_LOG });
   return statsig;
 }
 
@@ -143,6 +187,35 @@ export function withStableIdFallback<T extends Record<string, unknown>>(user: T,
   const customIDs = (user.customIDs && typeof user.customIDs === 'object' ? user.customIDs : {}) as Record<string, unknown>;
   if (customIDs.stableID != null && customIDs.stableID !== '') return user;
   return { ...user, customIDs: { ...customIDs, stableID } };
+}
+
+/**
+ * The budget keys of a request: its stable-ID cookie and its trusted IP. A request with neither
+ * (no cookie: not a page of this app; no trusted proxy configured) shares one budget with the others
+ * like it.
+ */
+function budgetKeys(req: Request, clientKey: string): string[] {
+  const cfg = nextConfig();
+  const keys: string[] = [];
+  const sid = stableIdFromCookieHeader(req.headers.get('cookie'), clientKey);
+  if (sid) keys.push(`sid:${sid}`);
+  const ip = clientIpFrom(req.headers, cfg.trustedIpHeader, cfg.trustedProxyHops);
+  if (ip) keys.push(`ip:${ip}`);
+  if (keys.length === 0) keys.push('anonymous');
+  return keys;
+}
+
+function overBudget(retryAfterSeconds: number): Response {
+  return json(429, { error: 'too many requests from this client, retry later' }, { 'retry-after': String(retryAfterSeconds) });
+}
+
+/** JSON.parse after the nesting check: 400 and one log line (per window) for a body nested too deep. */
+function parseBody(text: string, route: string): unknown {
+  if (jsonTextDepthExceeds(text, LIMITS.jsonDepth)) {
+    routeWarn(`depth:${route}`, `refused a ${route} body nested deeper than ${LIMITS.jsonDepth} levels (400)`);
+    throw new HttpError(400, `body is nested deeper than ${LIMITS.jsonDepth} levels`);
+  }
+  return parseJson(text);
 }
 
 function checkClientKey(url: URL): string {
@@ -203,7 +276,7 @@ export async function bootstrapPOST(req: Request): Promise<Response> {
     if (!token) throw new HttpError(401, 'server-to-server bootstrap is disabled (FIRSTLIGHT_BOOTSTRAP_TOKEN unset)');
     if (!m || !tokenMatches(m[1]!, token)) throw new HttpError(401, 'missing or invalid bearer token');
     const bytes = await readBodyLimited(req, LIMITS.bootstrapBody);
-    const parsed = bootstrapPostSchema.safeParse(parseJson(new TextDecoder().decode(bytes)));
+    const parsed = bootstrapPostSchema.safeParse(parseBody(new TextDecoder().decode(bytes), 'bootstrap'));
     if (!parsed.success) throw zodError(parsed.error);
     const statsig = await readyStatsig();
     const { user, hash, clientKey, only, userEcho } = parsed.data;
@@ -227,10 +300,18 @@ export async function eventsPOST(req: Request): Promise<Response> {
   try {
     const url = new URL(req.url);
     const clientKey = checkClientKey(url);
+    // refused before the body is read: a flooding client costs no inflating or parsing
+    const keys = budgetKeys(req, clientKey);
+    const budget = clientBudgets().events;
+    const admitted = budget.admit(keys);
+    if (!admitted.ok) return overBudget(admitted.retryAfterSeconds);
     const bytes = await readBodyLimited(req, LIMITS.eventsBody);
+    budget.charge(keys, bytes.byteLength);
     const gzipHint = url.searchParams.get('gz') === '1' || /gzip/i.test(req.headers.get('content-encoding') ?? '');
     const text = decodeBody(bytes, { gzipHint, maxInflated: LIMITS.eventsInflated });
-    const parsed = eventsBodySchema.safeParse(parseJson(text));
+    // what it inflated to counts too (the wire size is already charged)
+    budget.charge(keys, Math.max(0, text.length - bytes.byteLength));
+    const parsed = eventsBodySchema.safeParse(parseBody(text, url.pathname.endsWith('log_event') ? 'log_event' : 'rgstr'));
     if (!parsed.success) throw zodError(parsed.error);
     const meta = parsed.data.statsigMetadata;
     const events = parsed.data.events.map((e) => {
@@ -238,7 +319,7 @@ export async function eventsPOST(req: Request): Promise<Response> {
       const { privateAttributes: _drop, ...cleanUser } = (user ?? {}) as Record<string, unknown>;
       return { ...e, user: user ? (cleanUser as StatsigUser) : null };
     });
-    const statsig = await getStatsig();
+    const statsig = await startedStatsig();
     const result = statsig.ingestClientEvents(events, {
       clientKey,
       ...(meta?.sdkType ? { sdkType: meta.sdkType } : {}),
@@ -270,6 +351,26 @@ export const shownBodySchema = z
   .refine((b) => b.gates.length + b.configs.length + b.layers.length > 0, 'nothing to report');
 
 /**
+ * Is this request from a page of this origin? Fetch Metadata says so directly; a browser without it
+ * (older Safari and Firefox) still sends Origin on a cross-site POST, so Origin must then name this
+ * host. A request with neither is not a browser's cross-site request (a script can only send its own
+ * cookies), so it passes.
+ */
+function sameOrigin(req: Request): boolean {
+  const site = req.headers.get('sec-fetch-site');
+  if (site !== null) return site === 'same-origin';
+  const origin = req.headers.get('origin');
+  if (origin === null) return true;
+  if (origin === 'null') return false;
+  const host = req.headers.get('host') ?? new URL(req.url).host;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The page a router or prefetch render produced is on screen (see LogExposuresOnShow): log the
  * server-side exposures that render deferred (gates, configs and experiments, layer parameters).
  * The user is built from this request exactly as the page built it (same cookies and headers, same
@@ -280,10 +381,9 @@ export const shownBodySchema = z
 export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
   return async function POST(req: Request & { cookies: CookieReader }): Promise<Response> {
     try {
-      const site = req.headers.get('sec-fetch-site');
-      if (site !== null && site !== 'same-origin') throw new HttpError(403, 'only the page\'s own origin may report what it showed');
+      if (!sameOrigin(req)) throw new HttpError(403, 'only the page\'s own origin may report what it showed');
       const bytes = await readBodyLimited(req, LIMITS.shownBody);
-      const parsed = shownBodySchema.safeParse(parseJson(new TextDecoder().decode(bytes)));
+      const parsed = shownBodySchema.safeParse(parseBody(new TextDecoder().decode(bytes), 'shown'));
       if (!parsed.success) throw zodError(parsed.error);
       const statsig = await readyStatsig();
       const clientKey = opts.clientKey ?? nextConfig().clientKey;
@@ -332,13 +432,17 @@ export async function initializePOST(req: Request): Promise<Response> {
     const bytes = await readBodyLimited(req, LIMITS.initializeBody);
     let text = new TextDecoder().decode(bytes).trim();
     if (url.searchParams.get('se') === '1' && !text.startsWith('{')) text = decodeStatsigEncoded(text);
-    const parsed = initializeBodySchema.safeParse(parseJson(text));
+    const parsed = initializeBodySchema.safeParse(parseBody(text, 'initialize'));
     if (!parsed.success) throw zodError(parsed.error);
+    if (parsed.data.hash === 'none' && !nextConfig().allowHashNone) {
+      // plain names list every gate, config and layer of the project to anyone with the public key
+      throw new HttpError(400, 'hash "none" is not enabled on this server (FIRSTLIGHT_ALLOW_HASH_NONE)');
+    }
     const raw = withStableIdFallback(parsed.data.user as Record<string, unknown>, parsed.data.statsigMetadata?.stableID);
     const user = userSchema.safeParse(raw);
     if (!user.success) throw zodError(user.error);
     const enriched: StatsigUser = { ...(user.data as StatsigUser) };
-    const ip = clientIpFrom(req.headers, nextConfig().trustedIpHeader);
+    const ip = clientIpFrom(req.headers, nextConfig().trustedIpHeader, nextConfig().trustedProxyHops);
     if (enriched.ip == null && ip) enriched.ip = ip;
     const statsig = await readyStatsig();
     const body = statsig.getClientInitializeResponseJSON(enriched, { hash: parsed.data.hash ?? 'djb2', clientKey, userEcho: 'full' });
@@ -352,11 +456,22 @@ export async function initializePOST(req: Request): Promise<Response> {
 // ---------------------------------------------------------------------------------------------
 // POST /api/statsig/sdk_exception — accept and log
 
+/**
+ * What a browser SDK reports about its own errors: needs the client key, is budgeted per client (a
+ * few reports, then one per 10 s), bounded (16 KiB read, 500 characters logged) and written as one
+ * log line without control characters (no ANSI escapes, no forged lines), at most one line per 10 s.
+ */
 export async function sdkExceptionPOST(req: Request): Promise<Response> {
   try {
+    const clientKey = checkClientKey(new URL(req.url));
+    const keys = budgetKeys(req, clientKey);
+    const budget = clientBudgets().exceptions;
+    const admitted = budget.admit(keys);
+    if (!admitted.ok) return overBudget(admitted.retryAfterSeconds);
     const bytes = await readBodyLimited(req, LIMITS.exceptionBody);
+    budget.charge(keys, bytes.byteLength);
     const text = new TextDecoder().decode(bytes);
-    console.warn('[firstlight] client SDK exception:', text.slice(0, 500).replace(/[\r\n]+/g, ' '));
+    routeWarn('sdk_exception', `client SDK exception: ${sanitizeForLog(text, LIMITS.exceptionLogged)}`);
     return json(202, { success: true });
   } catch (e) {
     return errorResponse(e);
@@ -374,15 +489,17 @@ export async function healthGET(opts: { failOpen?: boolean } = {}): Promise<Resp
   try {
     const statsig = await getStatsig();
     const reason = notReadyReason(statsig);
-    const h = statsig.health();
+    // error messages (paths, file snippets) stay in the server log: the body keeps codes and times
+    const h = publicBody(statsig.health());
     if (reason === null) {
       // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down
       const status = h.eventsOk ? 'ok' : 'degraded';
       return json(200, { ok: status === 'ok', status, ...h });
     }
     const failOpen = opts.failOpen ?? nextConfig().failOpen;
-    return json(failOpen ? 200 : 503, { ok: false, status: 'unavailable', servingDefaults: failOpen, reason, ...h });
+    return json(failOpen ? 200 : 503, { ok: false, status: 'unavailable', servingDefaults: failOpen, reason: IN_SERVER_LOG, ...h });
   } catch (e) {
-    return json(503, { ok: false, reason: e instanceof Error ? e.message : String(e) });
+    routeWarn('health', `health: the Statsig instance could not start: ${e instanceof Error ? e.message : String(e)}`);
+    return json(503, { ok: false, status: 'unavailable', reason: IN_SERVER_LOG });
   }
 }

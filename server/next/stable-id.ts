@@ -43,6 +43,25 @@ export function parseStableIdCookie(raw: string | undefined | null): string | nu
   return isValidStableId(v) ? v : null;
 }
 
+/**
+ * The stable ID in a Cookie header, read the way @statsig/js-client reads `document.cookie`
+ * (StableID._loadFromCookie: split on ';', trim, the FIRST pair whose name matches wins). A browser
+ * sends the same pairs in the same order in its Cookie header as it shows in document.cookie (RFC 6265
+ * 5.4: longer paths first, then older first), so with duplicate cookies — one per path, or one left
+ * by another subdomain — the server and the browser agree on one ID. (Next's `cookies()` keeps the
+ * last duplicate.) A first match that is not a valid stable ID gives null; the later ones are not
+ * consulted, as the browser does not consult them either.
+ */
+export function stableIdFromCookieHeader(header: string | null | undefined, clientKey: string): string | null {
+  if (!header || header.length > 16 * 1024) return null;
+  const name = stableIdCookieName(clientKey);
+  for (const pair of header.split(';')) {
+    const [key, value] = pair.trim().split('=');
+    if (key === name) return parseStableIdCookie(value);
+  }
+  return null;
+}
+
 export interface StableIdProxyOptions {
   clientKey: string;
   /** Trust `x-forwarded-proto` to decide on `Secure` (only behind a proxy you control). */
@@ -120,7 +139,7 @@ export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): Ne
   const headers = new Headers(req.headers);
   headers.set(RENDER_KIND_HEADER, renderKindOf(req.headers));
 
-  if (parseStableIdCookie(req.cookies.get(name)?.value) !== null) {
+  if (stableIdFromCookieHeader(req.headers.get('cookie'), opts.clientKey) !== null) {
     return NextResponse.next({ request: { headers } });
   }
 

@@ -3,7 +3,8 @@
  *
  * - userID and profile attributes: the app's `identify` hook (a session, an auth provider), if any
  * - customIDs.stableID: the stable-ID cookie (set by proxy.ts on first visit)
- * - ip: only from a forwarding header you configured as trusted (FIRSTLIGHT_TRUSTED_IP_HEADER)
+ * - ip: only from a forwarding header you configured as trusted (FIRSTLIGHT_TRUSTED_IP_HEADER), the
+ *   entry the nearest trusted proxy wrote (FIRSTLIGHT_TRUSTED_PROXY_HOPS)
  * - userAgent, locale (first Accept-Language tag)
  *
  * Every header and cookie is size-limited and validated with zod; invalid inputs are dropped.
@@ -11,7 +12,7 @@
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
 import { nextConfig } from './config';
-import { parseStableIdCookie, stableIdCookieName } from './stable-id';
+import { parseStableIdCookie, stableIdCookieName, stableIdFromCookieHeader } from './stable-id';
 
 const ipSchema = z.union([z.ipv4(), z.ipv6()]);
 const userAgentSchema = z
@@ -51,6 +52,8 @@ export interface UserFromRequestOptions {
   clientKey?: string;
   /** Header name (lower case) of a trusted forwarding proxy; null/undefined trusts none. */
   trustedIpHeader?: string | null;
+  /** Trusted proxies in front of the app that append to that header (see clientIpFrom). */
+  trustedProxyHops?: number;
   environment?: string | null;
   /** App hook: the signed-in user for this request (see Identify). */
   identify?: Identify;
@@ -61,14 +64,21 @@ function parsed<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
   return r.success ? r.data : undefined;
 }
 
-export function clientIpFrom(headers: HeaderReader, trustedHeader: string | null | undefined): string | undefined {
+/**
+ * The client's address from a trusted forwarding header. In an X-Forwarded-For style list every proxy
+ * appends the address it saw, so only the entries the trusted proxies added can be believed: with
+ * `hops` trusted proxies in front of the app, the one nearest the client wrote the entry `hops` from
+ * the right (anything left of it was sent by the client, who can write what it likes). A list shorter
+ * than `hops` gives its first entry. A single-address header (X-Real-IP, CF-Connecting-IP) is the same
+ * rule with one entry.
+ */
+export function clientIpFrom(headers: HeaderReader, trustedHeader: string | null | undefined, hops = 1): string | undefined {
   if (!trustedHeader) return undefined;
   const raw = headers.get(trustedHeader);
-  if (!raw || raw.length > 512) return undefined;
-  // X-Forwarded-For style lists: the first entry is the client as seen by the first proxy.
-  // The trusted proxy must overwrite (not append to) this header.
-  const first = raw.split(',')[0]!.trim();
-  return parsed(ipSchema, first);
+  if (!raw || raw.length > 2048) return undefined;
+  const entries = raw.split(',');
+  const entry = entries[Math.max(0, entries.length - Math.max(1, hops))]!.trim();
+  return parsed(ipSchema, entry);
 }
 
 export function localeFrom(acceptLanguage: string | null): string | undefined {
@@ -78,7 +88,12 @@ export function localeFrom(acceptLanguage: string | null): string | undefined {
   return parsed(localeSchema, first);
 }
 
-export function stableIdFrom(cookies: CookieReader, clientKey: string): string | undefined {
+/**
+ * The request's stable ID: from the raw Cookie header when there is one, by the browser's rule (the
+ * first duplicate wins, see stableIdFromCookieHeader); from the cookie reader otherwise.
+ */
+export function stableIdFrom(cookies: CookieReader, clientKey: string, cookieHeader?: string | null): string | undefined {
+  if (cookieHeader) return stableIdFromCookieHeader(cookieHeader, clientKey) ?? undefined;
   return parseStableIdCookie(cookies.get(stableIdCookieName(clientKey))?.value) ?? undefined;
 }
 
@@ -97,8 +112,8 @@ function requestUser(headers: HeaderReader, cookies: CookieReader, opts: UserFro
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const trusted = opts.trustedIpHeader === undefined ? cfg.trustedIpHeader : opts.trustedIpHeader;
   const environment = opts.environment === undefined ? cfg.environment : opts.environment;
-  const stableID = stableIdFrom(cookies, clientKey);
-  const ip = clientIpFrom(headers, trusted);
+  const stableID = stableIdFrom(cookies, clientKey, headers.get('cookie'));
+  const ip = clientIpFrom(headers, trusted, opts.trustedProxyHops ?? cfg.trustedProxyHops);
   const userAgent = parsed(userAgentSchema, headers.get('user-agent') ?? undefined);
   const locale = localeFrom(headers.get('accept-language'));
 
