@@ -286,6 +286,14 @@ export class Statsig {
     return this.#rt.events.flush(timeoutMs);
   }
 
+  /**
+   * Makes sure every event not yet delivered is in the spool (eventSpoolDir), waiting up to `timeoutMs`:
+   * true when it is, false without a spool or when the spool cannot be written. See flushAfter.
+   */
+  persistEvents(timeoutMs = 1_000): Promise<boolean> {
+    return this.#rt.events.persist(timeoutMs);
+  }
+
   /** Stops syncing, delivers what it can within `timeoutMs`, and releases connections. Idempotent. */
   async shutdown(timeoutMs = 5_000): Promise<FlushResult> {
     if (this.#shutdown) return { complete: true, pending: 0 };

@@ -162,6 +162,16 @@ export class EventLogger {
   }
 
   /**
+   * Hands the open batch over and waits (up to `timeoutMs`) until every sink has it in its spool: true
+   * when everything not yet delivered is on disk, false without a spool or when it cannot be written.
+   */
+  async persist(timeoutMs = 1_000): Promise<boolean> {
+    this.#handOff();
+    const done = await Promise.all(this.#channels.map((ch) => ch.persisted(timeoutMs)));
+    return done.every(Boolean);
+  }
+
+  /**
    * Delivers what it can within `timeoutMs`, then stops; the remainder stays in the spool for the
    * next start (or, without a spool, is counted as dropped).
    * Events logged once shutdown has begun are refused (and counted as refused), so none can slip

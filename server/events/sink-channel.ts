@@ -213,6 +213,24 @@ export class SinkChannel {
     for (const s of this.#sleeps) s.abort();
   }
 
+  /**
+   * Resolves true once every batch in memory is in the spool (delivered or not), false when there is
+   * no spool, it cannot be written, or `timeoutMs` passes first. For a serverless invocation that ends
+   * before delivery: what is on disk is delivered by the next one.
+   */
+  async persisted(timeoutMs: number): Promise<boolean> {
+    if (!this.#spool) return this.#pending.length === 0 && (this.#head === null || this.#head.spooled);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const unsaved = this.#pending.length > 0 || (this.#head !== null && !this.#head.spooled);
+      if (!unsaved) return true;
+      if (this.#spoolBroken || this.#closed || Date.now() >= deadline) return false;
+      // the head taken from memory while the spool was broken is not in the spool: write it back in front
+      this.#kickWriter();
+      await new Promise<void>((r) => setTimeout(r, 5));
+    }
+  }
+
   /** Resolves when nothing is queued, spooled or in flight. */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
