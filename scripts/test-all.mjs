@@ -119,6 +119,8 @@ const unitFiles = readdirSync('test', { recursive: true })
 run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', ...unitFiles]);
 run('npx', ['next', 'build']);
 run('npx', ['playwright', 'test']);
+// the built service under faults (flood, SIGTERM, read-only and full disks), each case bounded in time
+run('node', ['--import', 'tsx', '--test', '--test-concurrency=1', 'test/faults/service.faults.ts']);
 // the packed tarball in a copy of examples/next-app/ outside the repository (about a minute)
 run('node', ['scripts/test-package.mjs']);
 log('all suites passed');

@@ -205,6 +205,12 @@ function budgetKeys(req: Request, clientKey: string): string[] {
   return keys;
 }
 
+/** Requests refused by the per-client budgets since start, and how many clients are tracked. */
+function ingestHealth() {
+  const { events, exceptions } = clientBudgets();
+  return { budgetRefusals: { events: events.refused, sdkExceptions: exceptions.refused }, budgetClients: events.size + exceptions.size };
+}
+
 function overBudget(retryAfterSeconds: number): Response {
   return json(429, { error: 'too many requests from this client, retry later' }, { 'retry-after': String(retryAfterSeconds) });
 }
@@ -308,7 +314,14 @@ export async function eventsPOST(req: Request): Promise<Response> {
     const bytes = await readBodyLimited(req, LIMITS.eventsBody);
     budget.charge(keys, bytes.byteLength);
     const gzipHint = url.searchParams.get('gz') === '1' || /gzip/i.test(req.headers.get('content-encoding') ?? '');
-    const text = decodeBody(bytes, { gzipHint, maxInflated: LIMITS.eventsInflated });
+    let text: string;
+    try {
+      text = decodeBody(bytes, { gzipHint, maxInflated: LIMITS.eventsInflated });
+    } catch (e) {
+      // a body that inflates past the limit cost that much to find out: a bomb pays for it
+      budget.charge(keys, LIMITS.eventsInflated);
+      throw e;
+    }
     // what it inflated to counts too (the wire size is already charged)
     budget.charge(keys, Math.max(0, text.length - bytes.byteLength));
     const parsed = eventsBodySchema.safeParse(parseBody(text, url.pathname.endsWith('log_event') ? 'log_event' : 'rgstr'));
@@ -490,9 +503,10 @@ export async function healthGET(opts: { failOpen?: boolean } = {}): Promise<Resp
     const statsig = await getStatsig();
     const reason = notReadyReason(statsig);
     // error messages (paths, file snippets) stay in the server log: the body keeps codes and times
-    const h = publicBody(statsig.health());
+    const h = { ...publicBody(statsig.health()), ingest: ingestHealth() };
     if (reason === null) {
-      // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down
+      // serving but not keeping every event as it should (a sink failing, events refused): degraded, not down.
+      // A client refused for its own budget does not make the service degraded: everyone else is served.
       const status = h.eventsOk ? 'ok' : 'degraded';
       return json(200, { ok: status === 'ok', status, ...h });
     }
