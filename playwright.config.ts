@@ -45,6 +45,7 @@ export default defineConfig({
       // `next start` runs with NODE_ENV=production, where forced variants are off unless enabled
       FIRSTLIGHT_FORCE_KEY: E2E.forceKey,
       FIRSTLIGHT_FORCE_IN_PRODUCTION: 'true',
+      FIRSTLIGHT_EXPLORER_TOKEN: E2E.explorerToken,
     },
     stdout: 'ignore',
     stderr: 'pipe',

@@ -11,5 +11,7 @@ export const E2E = {
   clientKey: 'client-firstlight-demo',
   /** FIRSTLIGHT_FORCE_KEY of the server under test: forced variants (firstlight/testing) are signed with it. */
   forceKey: 'e2e-forced-variants-key-0123456789abcdef',
+  /** FIRSTLIGHT_EXPLORER_TOKEN of the server under test. */
+  explorerToken: 'e2e-explorer-token-0123456789',
   eventLog: resolve('test-results', 'e2e-events.jsonl'),
 } as const;

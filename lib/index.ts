@@ -35,6 +35,9 @@ export { sha256Base64, hashIdListEntry } from './hash/sha256';
 
 export { FIRSTLIGHT_VERSION } from './version';
 
+export { ruleAllocations } from './explain/allocation';
+export type { RuleAllocation, AllocationKind } from './explain/allocation';
+
 export type {
   FlagRegistry,
   GateName,

@@ -16,6 +16,7 @@ import {
 } from '../lib/index';
 import { layerOverrides, type LocalOverrides } from '../lib/overrides';
 import { resolveForcedVariants, type ForcedVariantsRequest } from '../lib/forced-variants';
+import { ruleAllocations, type AllocationKind, type RuleAllocation } from '../lib/explain/allocation';
 import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
 import type { Exposures } from './exposures';
 import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
@@ -126,6 +127,23 @@ export class EvaluationSnapshot {
   /** The forced variants this snapshot applied (and those it could not: an unknown entity or group). */
   get forcedVariants(): ForcedVariantsOutcome {
     return this.#p.forced;
+  }
+
+  /** Every entity name of the specs by kind (experiments apart from dynamic configs); empty before specs. */
+  entityNames(): { gates: string[]; configs: string[]; experiments: string[]; layers: string[] } {
+    const specs = this.#p.host.specs;
+    const out = { gates: [] as string[], configs: [] as string[], experiments: [] as string[], layers: [] as string[] };
+    if (!specs) return out;
+    out.gates = [...specs.gates.keys()];
+    for (const c of specs.configs.values()) (c.entity === 'experiment' ? out.experiments : out.configs).push(c.name);
+    out.layers = [...specs.layers.keys()];
+    return out;
+  }
+
+  /** Where this snapshot's user falls in each rule of an entity (the explorer's allocation bars). */
+  ruleAllocations(kind: AllocationKind, name: string): readonly RuleAllocation[] {
+    const specs = this.#p.host.specs;
+    return specs ? ruleAllocations(specs, this.#p.user, kind, name) : [];
   }
 
   /** The lcut of the specs this snapshot was evaluated on; 0 before specs arrived. */

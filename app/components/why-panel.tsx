@@ -2,7 +2,7 @@
  * "Why did I get this?" — for the current user, what each entity on this page returned and why.
  * Rendered on the server from the request's evaluation snapshot with peek reads: it logs nothing.
  */
-import type { RequestFlags } from 'firstlight/next';
+import { explorerEnabled, type RequestFlags } from 'firstlight/next';
 import { ENTITIES } from '../firstlight';
 import { ClientReason } from './flagged';
 
@@ -85,6 +85,13 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
           <code data-testid="why-stable-id">{stableID}</code> · specs of{' '}
           <time dateTime={new Date(flags.snapshot.lcut).toISOString()}>{new Date(flags.snapshot.lcut).toISOString().slice(0, 10)}</time>
         </p>
+        {explorerEnabled() ? (
+          <p className="small">
+            <a href={`/explore?user=${encodeURIComponent(JSON.stringify(u))}`} data-testid="to-explorer">
+              Every entity for this user, with buckets, in the evaluation explorer
+            </a>
+          </p>
+        ) : null}
         {flags.snapshot.forcedVariants.forced.length > 0 ? (
           <p className="small" data-testid="why-forced">
             {`Forced for this browser: ${flags.snapshot.forcedVariants.forced.join(', ')}`}

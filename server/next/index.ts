@@ -18,6 +18,8 @@ export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stabl
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
 export { checkConfig } from './config';
+export { explorerView, explorerEnabled } from './explorer';
+export type { ExplorerView, ExplorerRow, ExplorerKind } from './explorer';
 export { flushEventsOnShutdown } from './shutdown';
 export type { NextIntegrationConfig, UserEcho } from './config';
 export { createRouteHandlers, ROUTE_NAMES } from './route-handler';
