@@ -3,8 +3,9 @@
  * one client floods /api/statsig/rgstr with the public client key, against the built service on
  * loopback. Reports the victim's p50/p99 unloaded and under flood, and their ratio (target: p99 ≤ 2×).
  *
- * Flood shapes (FLOOD): `bomb` — 7 KB gzip bodies inflating to ~4 MB, the attack the issue measured;
- * `big` — 120 KB plain JSON batches of 500 events. The flooder keeps one stable-ID cookie and one IP,
+ * Flood shapes (FLOOD): `bomb` — 12 KB gzip bodies inflating to ~4 MB, the attack the issue measured;
+ * `big` — 120 KB plain JSON batches of 500 events; `noop` — empty POSTs to a path the catch-all answers
+ * 404 (the floor: what any request costs the Next server before Firstlight code runs). The flooder keeps one stable-ID cookie and one IP,
  * CONCURRENCY requests in flight. env: PORT (E2E_PORT + 190), SAMPLES (300), CONCURRENCY (8), FLOOD (bomb).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -44,6 +45,7 @@ function floodBody(): { body: Buffer; headers: Record<string, string> } {
     JSON.stringify({ events: Array.from({ length: n }, (_, i) => ({ eventName: 'flood', user: { userID: 'f', customIDs: { stableID } }, value: i, metadata: { pad: 'a'.repeat(pad) }, time: 1 })), statsigMetadata: { stableID } });
   const headers = { 'content-type': 'text/plain', cookie: `${COOKIE}=${stableID}`, 'x-forwarded-for': '203.0.113.66' };
   if (FLOOD === 'big') return { body: Buffer.from(events(500, 150)), headers };
+  if (FLOOD === 'noop') return { body: Buffer.alloc(0), headers };
   return { body: gzipSync(events(2_000, 1_900), { level: 9 }), headers: { ...headers, 'content-encoding': 'gzip' } };
 }
 
@@ -59,7 +61,8 @@ async function main(): Promise<void> {
     const flooders = Array.from({ length: CONCURRENCY }, async () => {
       while (!stop) {
         try {
-          const res = await request(`${svc.origin}/api/statsig/rgstr?k=${CLIENT_KEY}`, { method: 'POST', body, headers });
+          const path = FLOOD === 'noop' ? '/api/statsig/no_such_route' : `/api/statsig/rgstr?k=${CLIENT_KEY}`;
+          const res = await request(`${svc.origin}${path}`, { method: 'POST', body, headers });
           await res.body.dump();
           statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
         } catch {

@@ -9,6 +9,7 @@ import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
 import { MAX_JSON_DEPTH, jsonTextDepthExceeds } from '../net/json-depth';
 import { ClientBudget, type BudgetConfig } from './client-budget';
+import { RefusalDelay } from './refusal-delay';
 import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited } from './http';
 import { IN_SERVER_LOG, publicBody } from './public-body';
 import { routeWarn, sanitizeForLog } from './route-log';
@@ -54,9 +55,15 @@ export const EXCEPTION_BUDGET: BudgetConfig = {
 };
 
 // process-wide, like the instance (one Next server process serves every route)
-const budgets = globalThis as unknown as { __firstlightBudgets?: { events: ClientBudget; exceptions: ClientBudget } };
-function clientBudgets(): { events: ClientBudget; exceptions: ClientBudget } {
-  budgets.__firstlightBudgets ??= { events: new ClientBudget(EVENTS_BUDGET), exceptions: new ClientBudget(EXCEPTION_BUDGET) };
+interface Budgets {
+  readonly events: ClientBudget;
+  readonly exceptions: ClientBudget;
+  /** Budget refusals go out after 1 s (at most 1,000 held at once), see RefusalDelay. */
+  readonly delay: RefusalDelay;
+}
+const budgets = globalThis as unknown as { __firstlightBudgets?: Budgets };
+function clientBudgets(): Budgets {
+  budgets.__firstlightBudgets ??= { events: new ClientBudget(EVENTS_BUDGET), exceptions: new ClientBudget(EXCEPTION_BUDGET), delay: new RefusalDelay(1_000, 1_000) };
   return budgets.__firstlightBudgets;
 }
 
@@ -211,7 +218,8 @@ function ingestHealth() {
   return { budgetRefusals: { events: events.refused, sdkExceptions: exceptions.refused }, budgetClients: events.size + exceptions.size };
 }
 
-function overBudget(retryAfterSeconds: number): Response {
+async function overBudget(retryAfterSeconds: number): Promise<Response> {
+  await clientBudgets().delay.hold();
   return json(429, { error: 'too many requests from this client, retry later' }, { 'retry-after': String(retryAfterSeconds) });
 }
 

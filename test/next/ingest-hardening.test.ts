@@ -88,21 +88,22 @@ test('a gzip body inflating past 1 MiB (what one browser never sends) is 413 and
   assert.equal(res.status, 413);
 });
 
-test('per-client budget: a flooder gets 429 + Retry-After, a victim with its own stable ID and IP is still accepted; a new cookie on the same IP does not reset it', async () => {
+test('per-client budget: a flooder gets 429 + Retry-After, a victim with its own stable ID and IP is still accepted', async () => {
   const flood = { cookie: `${COOKIE}=flooder-000001`, 'x-forwarded-for': '203.0.113.9' };
   const statuses: number[] = [];
   let retryAfter = '';
   for (let i = 0; i < 60; i++) {
     const res = await post(`rgstr?k=${KEY}`, events(200, 'flooder-000001', 200), flood);
     statuses.push(res.status);
-    if (res.status === 429) retryAfter = res.headers.get('retry-after') ?? '';
+    if (res.status === 429) {
+      retryAfter = res.headers.get('retry-after') ?? '';
+      break; // refusals are held for a second each: one is enough
+    }
   }
   const accepted = statuses.filter((s) => s === 202).length;
   const refused = statuses.filter((s) => s === 429).length;
   assert.ok(accepted > 0 && refused > 0, `accepted ${accepted}, refused ${refused}`);
   assert.ok(Number(retryAfter) >= 1, `Retry-After ${retryAfter}`);
-  const rotated = await post(`rgstr?k=${KEY}`, events(1, 'flooder-000002'), { ...flood, cookie: `${COOKIE}=flooder-000002` });
-  assert.equal(rotated.status, 429, 'the IP is still over budget');
   const victim = await post(`rgstr?k=${KEY}`, events(5, 'victim-0000001'), { cookie: `${COOKIE}=victim-0000001`, 'x-forwarded-for': '198.51.100.7' });
   assert.equal(victim.status, 202);
 });
@@ -121,7 +122,7 @@ test('sdk_exception: needs the client key, logs one sanitised bounded line, is r
   assert.ok(line.length < 700, `bounded (${line.length})`);
   assert.match(line, /RED.*forged line/);
   const statuses: number[] = [];
-  for (let i = 0; i < 10; i++) statuses.push((await post(`sdk_exception?k=${KEY}`, '{"exception":"E"}', cookie)).status);
+  for (let i = 0; i < 10 && !statuses.includes(429); i++) statuses.push((await post(`sdk_exception?k=${KEY}`, '{"exception":"E"}', cookie)).status);
   assert.ok(statuses.includes(429), statuses.join(','));
   assert.equal(warnings.length, 1, 'still one line in this window');
   assert.equal((await post(`sdk_exception?k=${KEY}`, 'x'.repeat(20_000), { cookie: `${COOKIE}=exception-client2` })).status, 413);
@@ -151,4 +152,28 @@ test('shown: without Fetch Metadata a foreign or opaque Origin is 403; this orig
   assert.equal((await call({ origin: 'http://127.0.0.1:3000' })).status, 202);
   assert.equal((await call({})).status, 202);
   assert.equal((await call({ 'sec-fetch-site': 'same-origin' })).status, 202);
+});
+
+test('ClientBudget (clock injected): every key of a request is charged, a new cookie on the same IP does not reset it, refills with time, memory bounded', async () => {
+  const { ClientBudget } = await import('../../server/next/client-budget');
+  let now = 0;
+  const b = new ClientBudget({ requestsPerSecond: 1, burstRequests: 2, bytesPerSecond: 100, burstBytes: 1_000, maxClients: 3 }, () => now);
+  assert.deepEqual(b.admit(['sid:a', 'ip:1']), { ok: true });
+  b.charge(['sid:a', 'ip:1'], 1_500); // 500 in debt
+  const r = b.admit(['sid:b', 'ip:1']);
+  assert.deepEqual(r, { ok: false, retryAfterSeconds: 5 }, 'the IP owes 500 bytes at 100/s');
+  assert.deepEqual(b.admit(['sid:c', 'ip:2']), { ok: true }, 'another client is untouched');
+  now = 5_000;
+  assert.deepEqual(b.admit(['sid:b', 'ip:1']), { ok: true }, 'paid back after 5 s');
+  assert.equal(b.refused, 1);
+  for (let i = 0; i < 10; i++) b.admit([`sid:x${i}`]);
+  assert.equal(b.size, 3, 'at most maxClients keys');
+  assert.throws(() => new ClientBudget({ requestsPerSecond: 0, burstRequests: 1, bytesPerSecond: 1, burstBytes: 1, maxClients: 1 }), /requestsPerSecond/);
+  const { RefusalDelay } = await import('../../server/next/refusal-delay');
+  const d = new RefusalDelay(20, 1);
+  const first = d.hold();
+  assert.equal(d.held, 1);
+  await d.hold(); // over maxHeld: not held
+  await first;
+  assert.equal(d.held, 0);
 });
