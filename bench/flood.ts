@@ -6,7 +6,8 @@
  * Flood shapes (FLOOD): `bomb` — 12 KB gzip bodies inflating to ~4 MB, the attack the issue measured;
  * `big` — 120 KB plain JSON batches of 500 events; `noop` — empty POSTs to a path the catch-all answers
  * 404 (the floor: what any request costs the Next server before Firstlight code runs). The flooder keeps one stable-ID cookie and one IP,
- * CONCURRENCY requests in flight. env: PORT (E2E_PORT + 190), SAMPLES (300), CONCURRENCY (8), FLOOD (bomb).
+ * CONCURRENCY requests in flight. env: PORT (E2E_PORT + 190), SAMPLES (300), ROUNDS (6, unloaded and flooded alternate),
+ * CONCURRENCY (8), FLOOD (bomb).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ const PORT = Number(process.env.PORT ?? Number(process.env.E2E_PORT ?? 3123) + 1
 const SAMPLES = Number(process.env.SAMPLES ?? 300);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 8);
 const FLOOD = process.env.FLOOD ?? 'bomb';
+const ROUNDS = Number(process.env.ROUNDS ?? 6);
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,33 +51,45 @@ function floodBody(): { body: Buffer; headers: Record<string, string> } {
   return { body: gzipSync(events(2_000, 1_900), { level: 9 }), headers: { ...headers, 'content-encoding': 'gzip' } };
 }
 
+/** The victim's latencies while CONCURRENCY flood requests are kept in flight. */
+async function flooded(origin: string, body: Buffer, headers: Record<string, string>, statuses: Map<number, number>, n: number): Promise<number[]> {
+  let stop = false;
+  const path = FLOOD === 'noop' ? '/api/statsig/no_such_route' : `/api/statsig/rgstr?k=${CLIENT_KEY}`;
+  const flooders = Array.from({ length: CONCURRENCY }, async () => {
+    while (!stop) {
+      try {
+        const res = await request(`${origin}${path}`, { method: 'POST', body, headers });
+        await res.body.dump();
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      } catch {
+        statuses.set(0, (statuses.get(0) ?? 0) + 1);
+      }
+    }
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const out = await victimLatencies(origin, n);
+  stop = true;
+  await Promise.all(flooders);
+  return out;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fl-flood-'));
   const svc = await startService(PORT, { FIRSTLIGHT_EVENT_LOG: join(dir, 'events.jsonl'), FIRSTLIGHT_EVENT_SPOOL_DIR: join(dir, 'spool') });
   try {
     await victimLatencies(svc.origin, 50); // warm-up
-    const unloaded = await victimLatencies(svc.origin, SAMPLES);
     const { body, headers } = floodBody();
     const statuses = new Map<number, number>();
-    let stop = false;
-    const flooders = Array.from({ length: CONCURRENCY }, async () => {
-      while (!stop) {
-        try {
-          const path = FLOOD === 'noop' ? '/api/statsig/no_such_route' : `/api/statsig/rgstr?k=${CLIENT_KEY}`;
-          const res = await request(`${svc.origin}${path}`, { method: 'POST', body, headers });
-          await res.body.dump();
-          statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        } catch {
-          statuses.set(0, (statuses.get(0) ?? 0) + 1);
-        }
-      }
-    });
-    await new Promise((r) => setTimeout(r, 500));
-    const loaded = await victimLatencies(svc.origin, SAMPLES);
-    stop = true;
-    await Promise.all(flooders);
+    const unloaded: number[] = [];
+    const loaded: number[] = [];
+    // unloaded and flooded rounds alternate, so drift and the machine's other load hit both alike
+    const perRound = Math.ceil(SAMPLES / ROUNDS);
+    for (let round = 0; round < ROUNDS; round++) {
+      unloaded.push(...(await victimLatencies(svc.origin, perRound)));
+      loaded.push(...(await flooded(svc.origin, body, headers, statuses, perRound)));
+    }
     const f = (x: number) => x.toFixed(1);
-    console.log(`flood=${FLOOD} (${body.length} B per request, ${CONCURRENCY} in flight), samples ${SAMPLES}`);
+    console.log(`flood=${FLOOD} (${body.length} B per request, ${CONCURRENCY} in flight), ${SAMPLES} samples each in ${ROUNDS} alternating rounds`);
     console.log(`victim GET /api/statsig/bootstrap unloaded: p50 ${f(pct(unloaded, 50))} ms, p99 ${f(pct(unloaded, 99))} ms`);
     console.log(`victim GET /api/statsig/bootstrap flooded: p50 ${f(pct(loaded, 50))} ms, p99 ${f(pct(loaded, 99))} ms`);
     console.log(`p99 ratio ${(pct(loaded, 99) / pct(unloaded, 99)).toFixed(2)}×; flooder answers ${JSON.stringify(Object.fromEntries(statuses))}`);
