@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { dcsProxyConfig, ProxyConfigsSchema, type DcsProxyConfig, type ProxyConfigsInput } from './sources/proxy-configs';
 import type { Dispatcher } from 'undici';
 import { InvalidOptionError } from '../lib/errors';
 import type { DataStore } from './store/data-store';
@@ -83,6 +84,13 @@ export interface StatsigOptions {
   apiForDownloadConfigSpecs?: string;
   /** @default api */
   apiForGetIdLists?: string;
+  /**
+   * Per endpoint, how to reach a forward proxy, in the shape of Statsig's SDKs. `download_config_specs:
+   * { protocol: 'grpc_websocket', proxyAddress: 'host:port', … }` streams specs from it (TLS/mTLS,
+   * retry and failover settings: see server/sources/proxy-configs.ts); `protocol: 'http'` is the same
+   * as apiForDownloadConfigSpecs.
+   */
+  proxyConfigs?: ProxyConfigsInput;
   /**
    * When download_config_specs or get_id_lists fails at an overridden URL (`api` or a per-endpoint
    * one), ask Statsig's own endpoint instead (statsig-node's `fallbackToStatsigAPI`). @default false
@@ -163,6 +171,8 @@ export interface NormalizedOptions {
   readonly serverSecret: string;
   readonly environment: { readonly tier: string; readonly [key: string]: string } | null;
   readonly urls: { readonly downloadConfigSpecs: string; readonly getIdLists: string; readonly logEvent: string };
+  /** proxyConfigs.download_config_specs, normalised (http: already in urls.downloadConfigSpecs). */
+  readonly dcsProxy: DcsProxyConfig | null;
   /** Statsig's own prefixes, asked when an overridden one fails; null when not wanted or not overridden. */
   readonly fallbackUrls: { readonly downloadConfigSpecs: string | null; readonly getIdLists: string | null };
   readonly initTimeoutMs: number;
@@ -258,6 +268,7 @@ const optionsSchema = z.strictObject({
   apiForDownloadConfigSpecs: url.optional(),
   apiForGetIdLists: url.optional(),
   apiForLogEvent: url.optional(),
+  proxyConfigs: ProxyConfigsSchema.optional(),
   fallbackToStatsigApi: z.boolean().optional(),
   initTimeoutMs: ms(0).optional(),
   rulesetsSyncIntervalMs: ms(MIN_SYNC_INTERVAL_MS).optional(),
@@ -409,8 +420,14 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     env === undefined ? null : typeof env === 'string' ? { tier: env } : (Object.freeze({ ...env }) as NormalizedOptions['environment']);
 
   // as in statsig-node 6.5.2: `api` is the default of every endpoint, download_config_specs included
+  const dcsProxy = dcsProxyConfig(o.proxyConfigs);
+  if (dcsProxy?.protocol === 'http' && o.apiForDownloadConfigSpecs !== undefined) {
+    throw new InvalidOptionError('firstlight: give either apiForDownloadConfigSpecs or proxyConfigs.download_config_specs, not both');
+  }
   const urls = Object.freeze({
-    downloadConfigSpecs: trimSlash(o.apiForDownloadConfigSpecs ?? o.api ?? DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
+    downloadConfigSpecs: trimSlash(
+      dcsProxy?.protocol === 'http' ? dcsProxy.url : (o.apiForDownloadConfigSpecs ?? o.api ?? DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
+    ),
     getIdLists: trimSlash(o.apiForGetIdLists ?? api),
     logEvent: trimSlash(o.apiForLogEvent ?? api),
   });
@@ -420,6 +437,7 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     serverSecret,
     environment,
     urls,
+    dcsProxy,
     fallbackUrls: Object.freeze({
       downloadConfigSpecs: fallbackFor(urls.downloadConfigSpecs, DEFAULT_API_FOR_DOWNLOAD_CONFIG_SPECS),
       getIdLists: fallbackFor(urls.getIdLists, DEFAULT_API),

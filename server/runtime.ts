@@ -8,6 +8,7 @@ import type { NormalizedOptions, SpecSourceName } from './options';
 import { BootstrapSource } from './sources/bootstrap-source';
 import { DataStoreSource } from './sources/data-store-source';
 import { FileSource } from './sources/file-source';
+import { GrpcStreamSource } from './sources/grpc-stream-source';
 import { HttpSource } from './sources/http-source';
 import type { SpecSource } from './sources/spec-source';
 import { dataStoreKey } from './store/data-store';
@@ -37,6 +38,8 @@ export class Runtime {
   readonly idListSync: IdListSync | null;
   readonly events: EventLogger;
   readonly http: HttpClient | null;
+  /** The gRPC spec stream (proxyConfigs.download_config_specs.protocol 'grpc_websocket'), else null. */
+  readonly specStream: GrpcStreamSource | null = null;
   #storeReady: Promise<void> | null = null;
 
   constructor(options: NormalizedOptions) {
@@ -56,7 +59,12 @@ export class Runtime {
     if (used.has('file') && o.specsFile) sources.set('file', new FileSource(o.specsFile, o.idListsFile));
     if (used.has('dataStore') && o.dataStore) sources.set('dataStore', new DataStoreSource(o.dataStore, o.serverSecret));
     if (used.has('network') && this.http) {
-      sources.set('network', new HttpSource(this.http, o.urls.downloadConfigSpecs, o.serverSecret, o.fallbackUrls.downloadConfigSpecs));
+      const http = new HttpSource(this.http, o.urls.downloadConfigSpecs, o.serverSecret, o.fallbackUrls.downloadConfigSpecs);
+      if (o.dcsProxy?.protocol === 'grpc_websocket') {
+        // streamed from the proxy; HTTP polling only while the stream has failed over
+        this.specStream = new GrpcStreamSource({ config: o.dcsProxy, serverSecret: o.serverSecret, fallback: http, logger: o.logger });
+        sources.set('network', this.specStream);
+      } else sources.set('network', http);
     }
 
     this.specSync = new SpecSync({
@@ -143,6 +151,7 @@ export class Runtime {
 
   async shutdown(timeoutMs: number): Promise<void> {
     await Promise.all([this.specSync.stop(), this.idListSync?.stop()]);
+    await this.specStream?.close();
     await this.events.shutdown(timeoutMs);
     await this.http?.close();
     await this.options.dataStore?.shutdown().catch(() => {});

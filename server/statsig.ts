@@ -26,6 +26,7 @@ import { configResult, layerResult, type ConfigResult, type ExperimentResult, ty
 import { EvaluationSnapshot, type SnapshotHost } from './snapshot';
 import type { FlushResult, EventCounters } from './events/event-logger';
 import type { SpecSyncHealth } from './sync/spec-sync';
+import type { GrpcStreamHealth } from './sources/grpc-stream-source';
 import type { IdListSyncHealth } from './idlists/id-list-sync';
 import { clientEvent, type ClientEventsMeta } from './events/client-events';
 import type { StatsigEvent } from './events/event';
@@ -76,6 +77,8 @@ export interface Health {
   readonly eventsOk: boolean;
   readonly counters: {
     readonly specs: SpecSyncHealth;
+    /** The gRPC spec stream from a forward proxy (proxyConfigs grpc_websocket), else null. */
+    readonly specStream: GrpcStreamHealth | null;
     readonly idLists: IdListSyncHealth | null;
     readonly events: EventCounters;
     readonly evaluations: { readonly total: number; readonly uninitialized: number; readonly errors: number };
@@ -359,6 +362,7 @@ export class Statsig {
       eventsOk: this.#rt.events.ok(),
       counters: {
         specs: this.#rt.specSync.health(),
+        specStream: this.#rt.specStream?.health() ?? null,
         idLists: this.#rt.idListSync?.health() ?? null,
         events,
         evaluations: { ...this.#evals },

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
+import { GRPC_FIELDS, grpcOptionIssues } from './grpc/options';
 
 const url = z.string().refine((s) => /^https?:\/\/[^/]/.test(s), 'must be an http(s) URL');
 
@@ -48,6 +49,7 @@ const FIELDS = {
   logEventRetryBackoffMaxMs: field(z.number().int().min(1).max(600_000).default(30_000), 'longest delay between two attempts of a failing batch'),
   maxJsonDepth: field(z.number().int().min(2).max(1000).default(64), 'deepest nesting of arrays and objects accepted in a JSON body (400 beyond)'),
   maxBodyBytes: field(z.number().int().min(1024).default(10 * 1024 * 1024), 'largest request body, after decoding too (413 beyond)'),
+  ...GRPC_FIELDS,
 } as const;
 
 type Shape = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['schema'] };
@@ -64,6 +66,8 @@ export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions
     throw new InvalidOptionError(`invalid proxy options: ${msg}`);
   }
   const o = r.data;
+  const cross = grpcOptionIssues(o);
+  if (cross.length > 0) throw new InvalidOptionError(`invalid proxy options: ${cross.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const upstreamApi = o.upstreamApi ?? (input.upstream ? o.upstream : 'https://statsigapi.net/v1');
   const upstream = o.upstream.replace(/\/+$/, '');
   const upstreamV2 = o.upstreamV2 ?? (input.upstream ? upstream.replace(/\/v1$/, '') + '/v2' : 'https://api.statsigcdn.com/v2');

@@ -16,6 +16,7 @@ import { RedisDataStore } from '../fleet/redis-data-store';
 import type { DcsVersion } from './specs/cached-specs';
 import type { KeySync } from './specs/key-sync';
 import { SpecCache } from './specs/spec-cache';
+import { startGrpcServer, type GrpcFrontEnd } from './grpc/grpc-server';
 import { IdListCache } from './id-lists';
 import { LogEventForwarder } from './log-events';
 import { Registry } from './metrics';
@@ -46,6 +47,7 @@ export interface ProxyHealth {
     lastError: string | null;
   }[];
   logEvents: { queued: number; received: number; sent: number; dropped: number };
+  grpc: { port: number; tls: GrpcFrontEnd['tls']; openStreams: number; maxStreams: number } | null;
 }
 
 export interface ForwardProxy {
@@ -59,6 +61,8 @@ export interface ForwardProxy {
    * and returns a key's sync (its `state`: ok with specs, refused with upstream's status, …).
    */
   readonly specs: SpecCache;
+  /** The gRPC port (`--mode grpc` or `grpc-and-http`), else null. */
+  readonly grpcPort: number | null;
   health(): ProxyHealth;
   metricsText(): string;
   stop(timeoutMs?: number): Promise<void>;
@@ -116,6 +120,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
   const dcs = cache;
   const idLists = new IdListCache(upstream, o.idListsIntervalMs, log);
   const logEvents = new LogEventForwarder(upstream, o, leCounters, log);
+  const grpc = o.mode === 'http' ? null : await startGrpcServer({ options: o, specs: dcs, registry: reg, log });
 
   reg.gauge('firstlight_proxy_sdk_keys', 'SDK keys being served', () => [[undefined, dcs.size]]);
   reg.gauge('firstlight_proxy_cache_age_seconds', 'Seconds since the cached specs of a key were last confirmed current', () =>
@@ -264,6 +269,8 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const query = q < 0 ? '' : url.slice(q + 1);
+    // --mode grpc: the HTTP port only reports on the proxy
+    if (o.mode === 'grpc' && path !== '/health' && path !== '/metrics') return sendJson(res, 'other', 404, { error: 'not found (--mode grpc)' });
     // hot path: a known key with settled specs is answered synchronously
     const version = req.method === 'GET' ? dcsVersionOf(path) : null;
     if (version) {
@@ -305,6 +312,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
         sent: leCounters.sent.total(),
         dropped: leCounters.dropped.total(),
       },
+      grpc: grpc ? { port: grpc.port, tls: grpc.tls, openStreams: grpc.openStreams, maxStreams: o.grpcMaxConcurrentStreams } : null,
     };
   }
 
@@ -316,10 +324,13 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await grpc?.stop();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`;
-  log('info', `listening on ${url} (cache=${o.cache}, polling every ${o.pollingIntervalMs} ms)`);
+  log('info', `listening on ${url} (cache=${o.cache}, mode=${o.mode}, polling every ${o.pollingIntervalMs} ms)`);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -328,11 +339,13 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
     options: o,
     server,
     specs: dcs,
+    grpcPort: grpc?.port ?? null,
     health,
     metricsText: () => reg.render(),
     stop(timeoutMs = 5000) {
       stopping ??= (async () => {
         dcs.stop();
+        await grpc?.stop();
         const closed = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await logEvents.stop(timeoutMs);

@@ -10,6 +10,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export interface ProxyChild {
   name: string;
   url: string;
+  /** host:port of the gRPC front-end when started with --mode grpc or grpc-and-http */
+  grpcAddr: string | null;
   proc: ChildProcess;
   output: string[];
   health(): Promise<ProxyHealth>;
@@ -39,9 +41,11 @@ export async function startProxyChild(name: string, args: string[]): Promise<Pro
       reject(new Error(`${name} exited with ${code}:\n${output.join('')}`));
     });
   });
+  const grpcAddr = /gRPC listening on (\S+)/.exec(output.join(''))?.[1] ?? null;
   return {
     name,
     url,
+    grpcAddr,
     proc,
     output,
     async health() {

@@ -4,7 +4,10 @@
  * Reports every lcut it starts evaluating with ({type:'lcut', lcut, at}) — `lcut` read back from an
  * actual evaluation's details, `at` a wall-clock ms with sub-ms resolution — and answers {cmd:'eval'}.
  *
- * env: FL_PROXY_URL, FL_REDIS_URL, FL_REDIS_PREFIX, FL_NAME
+ * With FL_GRPC_ADDR (host:port) it streams from that proxy over gRPC instead (proxyConfigs grpc_websocket,
+ * no data store): the streaming mode of the propagation benchmark.
+ *
+ * env: FL_PROXY_URL, FL_REDIS_URL, FL_REDIS_PREFIX, FL_NAME, FL_GRPC_ADDR
  */
 import { performance } from 'node:perf_hooks';
 import { Statsig } from '../../../server/statsig';
@@ -41,10 +44,12 @@ function report(): void {
 
 async function main(): Promise<void> {
   const proxy = process.env.FL_PROXY_URL!;
+  const grpc = process.env.FL_GRPC_ADDR;
   statsig = new Statsig(FIXTURE_SECRET, {
-    apiForDownloadConfigSpecs: `${proxy}/v1`,
+    ...(grpc
+      ? { proxyConfigs: { download_config_specs: { protocol: 'grpc_websocket' as const, proxyAddress: grpc, retryBackoffBaseMs: 200, retryBackoffMultiplier: 2 } } }
+      : { apiForDownloadConfigSpecs: `${proxy}/v1`, dataStore: store }),
     api: `${proxy}/v1`,
-    dataStore: store,
     rulesetsSyncIntervalMs: 5000,
     idListsSyncIntervalMs: 60_000,
     disableAllLogging: true,

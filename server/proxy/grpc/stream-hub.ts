@@ -1,0 +1,213 @@
+/**
+ * The open StreamConfigSpec streams of one proxy, grouped by (format, SDK key), and the messages pushed
+ * to them.
+ *
+ * Each message is protobuf-encoded once per (key, lcut) and the same bytes are written to every stream
+ * of that key. A stream holds at most one message in flight and one waiting: a push that finds the
+ * previous write unfinished (the client reads slowly or not at all, and HTTP/2 flow control holds the
+ * data) replaces the waiting one, so an older lcut is dropped for the newest and the proxy never queues
+ * more than two messages per stream, however many pushes arrive. A stream whose write has not finished
+ * after `stuckAfterMs` is ended with UNAVAILABLE, which the SDKs answer by reconnecting.
+ */
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import type { ConfigSpecRequestMessage, ConfigSpecResponseMessage } from './proto';
+
+const NO_UPDATES_SPEC = '{"has_updates":false}';
+/** grpc.status.UNAVAILABLE (a number fixed by the gRPC spec; grpc-js is loaded only at run time) */
+const UNAVAILABLE = 14;
+
+/** What the hub needs of the spec cache: the current specs of a stream's key. */
+export interface StreamSpecs {
+  readonly lcut: number;
+  readonly body: Buffer;
+}
+
+export type Encode = (m: ConfigSpecResponseMessage) => Buffer;
+
+export interface HubCounters {
+  pushed(kind: 'full' | 'keepalive', n: number): void;
+  superseded(): void;
+  closedStuck(): void;
+  pushLatency(seconds: number): void;
+}
+
+type Call = ServerWritableStream<ConfigSpecRequestMessage, Buffer>;
+
+interface Subscriber {
+  readonly call: Call;
+  readonly group: string;
+  /** lcut of the last message handed to the stream (full or keepalive) */
+  sentLcut: number;
+  writing: boolean;
+  /** set when a write started and is not finished yet (ms, monotonic) */
+  writingSince: number;
+  waiting: { buf: Buffer; lcut: number } | null;
+  keepalive: NodeJS.Timeout | null;
+}
+
+interface Encoded {
+  readonly lcut: number;
+  readonly full: Buffer;
+  readonly noUpdates: Buffer;
+}
+
+export interface StreamHubOptions {
+  readonly keepaliveMs: number;
+  readonly stuckAfterMs: number;
+  readonly encode: Encode;
+  readonly counters: HubCounters;
+  readonly now: () => number;
+}
+
+export class StreamHub {
+  readonly #o: StreamHubOptions;
+  readonly #groups = new Map<string, Set<Subscriber>>();
+  readonly #encoded = new Map<string, Encoded>();
+  #open = 0;
+
+  constructor(options: StreamHubOptions) {
+    this.#o = options;
+  }
+
+  /** Streams open now, including those still waiting for their first message. */
+  get open(): number {
+    return this.#open;
+  }
+
+  /** Reserve a place for a stream before its key is looked up (the stream limit counts it at once). */
+  reserve(): () => void {
+    this.#open++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#open--;
+    };
+  }
+
+  /** The protobuf bytes of one key's specs at one lcut (encoded once, shared by every stream and the unary answers). */
+  encodedFor(group: string, specs: StreamSpecs): Encoded {
+    const e = this.#encoded.get(group);
+    if (e && e.lcut === specs.lcut) return e;
+    const lastUpdated = String(specs.lcut);
+    const next: Encoded = {
+      lcut: specs.lcut,
+      full: this.#o.encode({ spec: specs.body.toString('utf8'), lastUpdated }),
+      noUpdates: this.#o.encode({ spec: NO_UPDATES_SPEC, lastUpdated }),
+    };
+    if (!e || specs.lcut > e.lcut) this.#encoded.set(group, next);
+    return next;
+  }
+
+  /**
+   * Starts a stream: sends the first message (full specs, or has_updates:false when `sinceTime` is
+   * current) and subscribes it to the key's pushes. `release` is called once when the stream ends.
+   */
+  attach(group: string, call: Call, specs: StreamSpecs, sinceTime: number, release: () => void): void {
+    const sub: Subscriber = { call, group, sentLcut: 0, writing: false, writingSince: 0, waiting: null, keepalive: null };
+    let set = this.#groups.get(group);
+    if (!set) this.#groups.set(group, (set = new Set()));
+    set.add(sub);
+    const end = () => {
+      this.#detach(sub);
+      release();
+    };
+    // 'close' also covers an abrupt disconnect mid-write; 'error' must be handled or it would be thrown
+    call.once('close', end);
+    call.once('cancelled', end);
+    call.once('finish', end);
+    // an error ends the pushes; the place under the stream limit is kept until the stream has really closed
+    call.on('error', () => this.#detach(sub));
+    const enc = this.encodedFor(group, specs);
+    if (sinceTime > 0 && sinceTime >= specs.lcut) this.#send(sub, enc.noUpdates, specs.lcut, 'keepalive');
+    else this.#send(sub, enc.full, specs.lcut, 'full');
+  }
+
+  /** A new lcut for a key: the full specs go to every stream of it that has not seen that lcut. */
+  publish(group: string, specs: StreamSpecs, learnedAt: number): void {
+    const set = this.#groups.get(group);
+    if (!set || set.size === 0) return;
+    const enc = this.encodedFor(group, specs);
+    if (enc.lcut !== specs.lcut) return; // an older lcut than one already pushed
+    let n = 0;
+    for (const sub of set) {
+      if (Math.max(sub.sentLcut, sub.waiting?.lcut ?? 0) >= specs.lcut) continue;
+      this.#send(sub, enc.full, specs.lcut, 'full');
+      n++;
+    }
+    this.#o.counters.pushed('full', n);
+    if (n > 0) this.#o.counters.pushLatency(Math.max(0, this.#o.now() - learnedAt) / 1000);
+  }
+
+  /** Ends every stream (shutdown): the SDKs see the stream close and reconnect elsewhere. */
+  closeAll(): void {
+    for (const set of this.#groups.values()) {
+      for (const sub of [...set]) {
+        try {
+          sub.call.end();
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
+  #send(sub: Subscriber, buf: Buffer, lcut: number, kind: 'full' | 'keepalive'): void {
+    if (sub.call.cancelled || sub.call.writableEnded || sub.call.destroyed) return;
+    if (sub.writing) {
+      if (sub.waiting) this.#o.counters.superseded();
+      sub.waiting = { buf, lcut };
+      return;
+    }
+    sub.writing = true;
+    sub.writingSince = this.#o.now();
+    sub.sentLcut = Math.max(sub.sentLcut, lcut);
+    this.#armKeepalive(sub);
+    try {
+      sub.call.write(buf, () => {
+        sub.writing = false;
+        const w = sub.waiting;
+        sub.waiting = null;
+        if (w) this.#send(sub, w.buf, w.lcut, 'full');
+      });
+    } catch {
+      sub.writing = false;
+    }
+  }
+
+  #detach(sub: Subscriber): void {
+    if (sub.keepalive) clearTimeout(sub.keepalive);
+    sub.keepalive = null;
+    sub.waiting = null;
+    const s = this.#groups.get(sub.group);
+    if (s?.delete(sub) && s.size === 0) this.#groups.delete(sub.group);
+  }
+
+  #armKeepalive(sub: Subscriber): void {
+    if (sub.keepalive) clearTimeout(sub.keepalive);
+    sub.keepalive = setTimeout(() => this.#quiet(sub), this.#o.keepaliveMs);
+    sub.keepalive.unref();
+  }
+
+  /** Nothing written for a keepalive interval: send has_updates:false, or end a stream that cannot take it. */
+  #quiet(sub: Subscriber): void {
+    sub.keepalive = null;
+    if (!this.#groups.get(sub.group)?.has(sub)) return;
+    if (sub.writing) {
+      if (this.#o.now() - sub.writingSince >= this.#o.stuckAfterMs) {
+        // no more pushes for it, and the waiting message is let go; the status follows the unfinished
+        // write (HTTP/2 cannot send it sooner), and the SDK reconnects when it reads again
+        this.#o.counters.closedStuck();
+        this.#detach(sub);
+        sub.call.emit('error', Object.assign(new Error('client is not reading its stream'), { code: UNAVAILABLE }));
+        return;
+      }
+      this.#armKeepalive(sub);
+      return;
+    }
+    const enc = this.#encoded.get(sub.group);
+    if (!enc) return this.#armKeepalive(sub);
+    this.#o.counters.pushed('keepalive', 1);
+    this.#send(sub, enc.noUpdates, sub.sentLcut, 'keepalive');
+  }
+}
