@@ -15,6 +15,7 @@ import { loadProtocol, protocol } from '../../server/proxy/grpc/proto';
 import { makePki, type TestPki } from './support/certs';
 import { FakeUpstream, FIXTURE_SECRET, djb2 } from './support/fake-upstream';
 import { waitFor } from './support/wait';
+import './support/no-unhandled';
 
 await loadProtocol();
 
