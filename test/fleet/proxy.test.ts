@@ -274,12 +274,18 @@ describe('forward proxy options', () => {
     const fields = Object.keys(ProxyOptionsSchema.shape);
     const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
     assert.deepEqual(listed.filter((f) => f !== 'help').sort(), fields.map(kebab).sort());
-    const sample: Record<string, string | null> = { 'max-json-depth': '100', cache: 'redis', host: '0.0.0.0', 'redis-url': 'redis://127.0.0.1:1', 'redis-key-prefix': 'x:' };
+    const sample: Record<string, string | null> = { 'max-json-depth': '100', cache: 'redis', host: '0.0.0.0', 'redis-url': 'redis://127.0.0.1:1', 'redis-key-prefix': 'x:', mode: 'grpc-and-http' };
+    // TLS paths only come in working sets: the others the flag needs
+    const companions: Record<string, string[]> = {
+      'grpc-tls-cert-path': ['--grpc-tls-key-path', '/k.pem'],
+      'grpc-tls-key-path': ['--grpc-tls-cert-path', '/c.pem'],
+      'grpc-tls-client-ca-path': ['--grpc-tls-cert-path', '/c.pem', '--grpc-tls-key-path', '/k.pem'],
+    };
     for (const f of listed) {
       if (f === 'help') continue;
       const isBoolean = new RegExp(`^ {2}--${f} {2,}`, 'm').test(PROXY_USAGE);
       const value = sample[f] ?? (/url$|^upstream(-v2|-api)?$/.test(f) ? 'http://127.0.0.1:9/v1' : '2000');
-      const o = parseProxyArgs(isBoolean ? [`--${f}`] : [`--${f}`, value]);
+      const o = parseProxyArgs([...(isBoolean ? [`--${f}`] : [`--${f}`, value]), ...(companions[f] ?? [])]);
       assert.ok(o !== 'help', f);
       const name = fields.find((k) => kebab(k) === f)! as keyof typeof o;
       assert.notEqual(o[name], undefined, `--${f} reaches the option ${String(name)}`);
