@@ -14,21 +14,13 @@
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { getRetryDelayMs, sleep } from '../net/backoff';
+import { RETRYABLE_STATUSES } from '../net/http-error';
+import { MAX_RETRY_AFTER_MS, retryAfterMs } from '../net/retry';
 import type { Counter } from './metrics';
 import type { ProxyOptions } from './options';
 import type { Upstream } from './upstream';
 
 const gzipAsync = promisify(gzip);
-const RETRYABLE = new Set([0, 408, 429, 500, 502, 503, 504, 522, 524, 599]);
-/** upstream's Retry-After is obeyed up to this long */
-const MAX_RETRY_AFTER_MS = 60_000;
-
-/** Retry-After in seconds (an HTTP date is not sent by Statsig); 0 when absent or unreadable. */
-function retryAfterOf(h: string | string[] | undefined): number {
-  const n = Number(Array.isArray(h) ? h[0] : h);
-  return Number.isFinite(n) && n > 0 ? n * 1000 : 0;
-}
-
 interface Queue {
   sdkKey: string;
   /** serialized statsigMetadata */
@@ -163,12 +155,12 @@ export class LogEventForwarder {
     const body = await gzipAsync(Buffer.from(`{"events":[${events.join(',')}],"statsigMetadata":${metadata}}`));
     for (let attempt = 0; ; attempt++) {
       let status = 0;
-      let retryAfterMs = 0;
+      let after = 0;
       await this.slots.acquire();
       try {
         const res = await this.upstream.logEvent(sdkKey, body, events.length);
         status = res.status;
-        retryAfterMs = retryAfterOf(res.headers['retry-after']);
+        after = retryAfterMs(res.headers['retry-after']);
       } catch (e) {
         this.log('debug', `log_event upstream: ${(e as Error).message}`);
       } finally {
@@ -180,7 +172,8 @@ export class LogEventForwarder {
         this.failing = false;
         return;
       }
-      if (!RETRYABLE.has(status)) {
+      // the SDK's retryable statuses (statsig-node's); 0 = no answer (network error, timeout)
+      if (status !== 0 && !RETRYABLE_STATUSES.has(status)) {
         this.c.dropped.inc({ reason: `http_${status}` }, events.length);
         this.log('warn', `log_event: upstream answered ${status}; dropped ${events.length} events`);
         return;
@@ -193,7 +186,7 @@ export class LogEventForwarder {
       if (!this.failing) this.log('warn', `log_event: upstream answered ${status || 'no response'}; holding events and retrying until it takes them`);
       this.failing = true;
       const backoffMs = getRetryDelayMs(attempt, { baseMs: this.o.logEventRetryBackoffMs, capMs: this.o.logEventRetryBackoffMaxMs });
-      await sleep(Math.min(MAX_RETRY_AFTER_MS, Math.max(backoffMs, retryAfterMs)), this.abort.signal, true);
+      await sleep(Math.max(backoffMs, Math.min(after, MAX_RETRY_AFTER_MS)), this.abort.signal, true);
     }
   }
 

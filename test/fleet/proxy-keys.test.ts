@@ -101,6 +101,10 @@ describe('forward proxy: SDK keys', () => {
       await r.body.dump();
       assert.equal(r.statusCode, 400, path);
     }
+    // a malformed %-escape in a list file name is "no such file", not a 500
+    assert.equal((await get(`${proxy.url}/v1/id_list_file/some-token/%E0%A4%A`)).status, 404);
+    assert.equal((await get(`${proxy.url}/v1/id_list_file/some-token/a/b`)).status, 404);
+    assert.doesNotMatch(proxy.metricsText(), /route="error"/, 'no request ended in a 500');
     assert.equal(proxy.health().keys.length, keysBefore, 'no key state for refused keys');
     assert.equal(proxy.health().status, 'ok');
   });
