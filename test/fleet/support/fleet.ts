@@ -3,7 +3,6 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import type { ProxyHealth } from '../../../server/proxy/proxy';
-import { watchChildOutput } from './no-unhandled';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -17,13 +16,20 @@ export interface ProxyChild {
   health(): Promise<ProxyHealth>;
 }
 
+/**
+ * Every proxy child started in this process, with its output: the proxy suites' guard
+ * (./no-unhandled.ts) scans them for escaped rejections (this module stays free of node:test so
+ * the benchmarks can use it).
+ */
+export const proxyChildren: { name: string; output: readonly string[] }[] = [];
+
 export async function startProxyChild(name: string, args: string[]): Promise<ProxyChild> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/proxy.ts', '--port', '0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
-  watchChildOutput(name, output);
+  proxyChildren.push({ name, output });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), 20_000);
     const onData = (d: Buffer) => {

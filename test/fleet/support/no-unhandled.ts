@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
+import { proxyChildren } from './fleet';
 
 const escaped: string[] = [];
 const children: { name: string; output: readonly string[] }[] = [];
@@ -19,7 +20,7 @@ export function watchChildOutput(name: string, output: readonly string[]): void 
 }
 
 after(() => {
-  for (const c of children) {
+  for (const c of [...proxyChildren, ...children]) {
     for (const line of c.output.join('').split('\n')) {
       if (/unhandled rejection|uncaught exception/.test(line)) escaped.push(`${c.name}: ${line}`);
     }
