@@ -22,7 +22,7 @@ Commands:
   generate  --size small|large|larger|xlarge --seed N [--out FILE] [--id-lists-out FILE] [--users N --users-out FILE]
   proxy     [proxy flags]   (firstlight proxy --help)
   bench     [bench flags]   (the same as npm run bench)
-  types     --specs FILE [--out FILE] [--check]
+  types     (--specs FILE | --source URL [--sdk-key KEY]) [--out FILE] [--check]
 
 Run "firstlight <command> --help" for details.
 `;
