@@ -18,12 +18,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { SourceUnavailableError } from '../../lib/errors';
 import type { DataStore } from '../store/data-store';
 import {
+  checkTlsOptions,
+  connectedAddress,
+  createRedisClient,
+  parseRedisUrl,
+  type RedisClient,
+  type RedisTarget,
+  type RedisTlsOptions,
+} from './redis-connection';
+import {
   type DataStorePath,
+  checkKeyPrefix,
   dataKeyLabel,
+  slotOf,
   lcutChannelOf,
   leaseChannelOf,
   authKeyOf,
@@ -37,8 +48,14 @@ export type AuthVerdict = 'ok' | 401 | 403;
 export type WriteOutcome = 'written' | 'stale' | 'not-leader' | 'not-writer' | 'unavailable';
 
 export interface RedisDataStoreOptions {
-  /** Redis URL; default process.env.REDIS_URL, else redis://127.0.0.1:6379 */
+  /**
+   * Redis URL; default process.env.REDIS_URL, else redis://127.0.0.1:6379. redis:// (one server),
+   * redis+cluster://h1:p1,h2:p2 (Redis Cluster), redis+sentinel://h1:p1,h2:p2?name=mymaster (Sentinel),
+   * each also as rediss… for TLS; see ./redis-connection.ts.
+   */
   url?: string;
+  /** TLS material for a rediss URL (CA, client certificate and key paths). */
+  tls?: RedisTlsOptions;
   /** Namespace prepended to every Redis key and channel (default ''). */
   keyPrefix?: string;
   /** 'writer' (default) contends for the writer lease of each key it reads or writes; 'reader' never writes. */
@@ -64,6 +81,9 @@ export interface RedisDataStoreOptions {
 }
 
 export interface RedisDataStoreHealth {
+  /** 'standalone' | 'cluster' | 'sentinel', and whether the connection is TLS */
+  topology: RedisTarget['kind'];
+  tls: boolean;
   connected: boolean;
   degraded: boolean;
   role: 'writer' | 'reader';
@@ -136,7 +156,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0`;
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   flAcquire(lease: string, data: string, token: string, ttl: number, cacheTtl: number): Promise<number>;
   flCas(
     data: string,
@@ -167,8 +187,12 @@ export class RedisDataStore implements DataStore {
   readonly instanceId: string;
   private readonly token = randomUUID();
   private readonly opts: RedisDataStoreOptions;
+  readonly target: RedisTarget;
   private readonly client: ScriptedRedis;
-  private readonly sub: Redis;
+  private readonly sub: RedisClient;
+  /** where each key's slot lived at the last look (Cluster), or the server connected to (else) */
+  private readonly masters = new Map<string, string>();
+  private lastMaster: string | null = null;
   private readonly keys = new Map<string, KeyState>();
   private readonly channelToKey = new Map<string, string>();
   private readonly leaseChannelToKey = new Map<string, string>();
@@ -192,6 +216,8 @@ export class RedisDataStore implements DataStore {
     safetyPollHits: 0,
     leaderGained: 0,
     leaderLost: 0,
+    /** the server holding this store's keys changed (a Cluster slot moved to a promoted replica, Sentinel switched masters) */
+    failovers: 0,
   };
 
   constructor(options: RedisDataStoreOptions = {}) {
@@ -203,30 +229,20 @@ export class RedisDataStore implements DataStore {
     this.cacheTtlMs = Math.max(0, options.cacheTtlMs ?? 86_400_000);
     this.safetyPollMs = Math.max(50, options.safetyPollMs ?? 30_000);
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
-    const url = options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    const base: RedisOptions = {
-      lazyConnect: true,
-      connectTimeout: options.connectTimeoutMs ?? 2000,
-      retryStrategy: (times) => (this.closed ? null : backoff(times)),
-      enableReadyCheck: true,
+    checkKeyPrefix(this.prefix);
+    this.target = parseRedisUrl(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    checkTlsOptions(this.target, options.tls);
+    const base = {
+      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+      retryStrategy: (times: number) => (this.closed ? null : backoff(times)),
     };
-    this.client = new Redis(url, {
-      ...base,
-      enableOfflineQueue: false, // fail fast while Redis is down; callers fall back to memory
-      maxRetriesPerRequest: 0,
-      connectionName: `firstlight:${this.instanceId}`,
-    }) as ScriptedRedis;
+    // fail fast while Redis is down; callers fall back to memory
+    this.client = createRedisClient(this.target, options.tls, { ...base, offlineQueue: false, connectionName: `firstlight:${this.instanceId}` }) as ScriptedRedis;
     this.client.defineCommand('flAcquire', { numberOfKeys: 2, lua: ACQUIRE_OR_RENEW });
     this.client.defineCommand('flCas', { numberOfKeys: 2, lua: COMPARE_AND_SET });
     this.client.defineCommand('flRelease', { numberOfKeys: 1, lua: RELEASE });
     // the subscriber queues SUBSCRIBE until connected and resubscribes after every reconnect
-    this.sub = new Redis(url, {
-      ...base,
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-      autoResubscribe: true,
-      connectionName: `firstlight:${this.instanceId}:sub`,
-    });
+    this.sub = createRedisClient(this.target, options.tls, { ...base, offlineQueue: true, connectionName: `firstlight:${this.instanceId}:sub` });
     this.wireEvents();
   }
 
@@ -241,6 +257,7 @@ export class RedisDataStore implements DataStore {
       this.clientReady = true;
       if (this.everReady) this.reconnects++;
       this.everReady = true;
+      this.noteMasters();
       if (!was && this.connected) this.opts.onConnectionChange?.(true);
       // after a (re)connect: re-take leases and restore what we wrote (Redis may have restarted empty),
       // then look for values announced while we could not read
@@ -265,6 +282,37 @@ export class RedisDataStore implements DataStore {
       if (was) this.opts.onConnectionChange?.(false);
     });
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    // a Cluster refreshes its slot map after MOVED, CLUSTERDOWN or a lost node, and every 2 s
+    if (this.client instanceof Cluster) this.client.on('refresh', () => this.noteMasters());
+  }
+
+  /**
+   * Counts a failover when the server holding this store's keys changed: the master of a key's slot
+   * (Cluster) or the address connected to after a reconnect (Sentinel; one server comes back where it was).
+   */
+  private noteMasters(): void {
+    const c = this.client;
+    if (c instanceof Cluster) {
+      let moved = false;
+      for (const key of this.keys.keys()) {
+        const master = (c.slots[slotOf(this.prefix + key)] as string[] | undefined)?.[0];
+        if (!master) continue;
+        const was = this.masters.get(key);
+        if (was !== undefined && was !== master) moved = true;
+        this.masters.set(key, master);
+      }
+      if (moved) this.noteFailover();
+      return;
+    }
+    const at = connectedAddress(c);
+    if (at === null) return;
+    if (this.lastMaster !== null && at !== this.lastMaster) this.noteFailover();
+    this.lastMaster = at;
+  }
+
+  private noteFailover(): void {
+    this.counters.failovers!++;
+    this.opts.logger?.warn(`[firstlight] Redis failover: the keys of this store are on another server now`);
   }
 
   get connected(): boolean {
@@ -575,6 +623,8 @@ export class RedisDataStore implements DataStore {
 
   health(): RedisDataStoreHealth {
     return {
+      topology: this.target.kind,
+      tls: this.target.tls,
       connected: this.connected,
       degraded: !this.connected,
       role: this.role,
@@ -633,7 +683,7 @@ export class RedisDataStore implements DataStore {
   }
 }
 
-async function quit(r: Redis): Promise<void> {
+async function quit(r: RedisClient): Promise<void> {
   if (r.status === 'ready') {
     await Promise.race([r.quit().catch(() => {}), new Promise((res) => setTimeout(res, 500).unref())]);
   }

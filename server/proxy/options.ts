@@ -6,6 +6,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
+import { checkKeyPrefix } from '../fleet/keys';
+import { checkTlsOptions, parseRedisUrl, type RedisTlsOptions } from '../fleet/redis-connection';
 import { GRPC_FIELDS, grpcOptionIssues } from './grpc/options';
 
 const url = z.string().refine((s) => /^https?:\/\/[^/]/.test(s), 'must be an http(s) URL');
@@ -22,7 +24,14 @@ const FIELDS = {
   port: field(z.number().int().min(0).max(65535).default(8000), 'listen port (0 = any free port)'),
   host: field(z.string().min(1).default('127.0.0.1'), 'listen address (use 0.0.0.0 in a container)'),
   cache: field(z.enum(['local', 'redis']).default('local'), 'local: each proxy polls upstream; redis: one writer per key for the fleet'),
-  redisUrl: field(z.string().optional(), 'Redis URL', '$REDIS_URL, else redis://127.0.0.1:6379'),
+  redisUrl: field(
+    z.string().optional(),
+    'Redis URL: redis://host:port[/db], redis+cluster://host:port,host:port (Cluster), redis+sentinel://host:port,...?name=<master> (Sentinel); rediss… for TLS',
+    '$REDIS_URL, else redis://127.0.0.1:6379',
+  ),
+  redisTlsCaPath: field(z.string().min(1).optional(), 'PEM CA of the Redis servers (rediss URLs; default the system CAs)'),
+  redisTlsCertPath: field(z.string().min(1).optional(), 'PEM client certificate for Redis (rediss URLs, with --redis-tls-key-path)'),
+  redisTlsKeyPath: field(z.string().min(1).optional(), 'PEM private key of --redis-tls-cert-path'),
   redisKeyPrefix: field(z.string().default(''), "namespace for every Redis key and channel (default none: Statsig's plain key scheme)", ''),
   maxSdkKeys: field(z.number().int().min(1).max(100_000).default(1000), 'maximum SDK keys held at once; a new key evicts a refused or failing one, else 503'),
   maxKeyVerificationsPerMinute: field(
@@ -66,12 +75,42 @@ export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions
     throw new InvalidOptionError(`invalid proxy options: ${msg}`);
   }
   const o = r.data;
-  const cross = grpcOptionIssues(o);
+  const cross = [...grpcOptionIssues(o), ...redisOptionIssues(o)];
   if (cross.length > 0) throw new InvalidOptionError(`invalid proxy options: ${cross.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
   const upstreamApi = o.upstreamApi ?? (input.upstream ? o.upstream : 'https://statsigapi.net/v1');
   const upstream = o.upstream.replace(/\/+$/, '');
   const upstreamV2 = o.upstreamV2 ?? (input.upstream ? upstream.replace(/\/v1$/, '') + '/v2' : 'https://api.statsigcdn.com/v2');
   return { ...o, upstream, upstreamApi: upstreamApi.replace(/\/+$/, ''), upstreamV2: upstreamV2.replace(/\/+$/, '') };
+}
+
+/** The Redis TLS material of the options, undefined when none is given. */
+export function redisTlsOf(o: Pick<ProxyOptions, 'redisTlsCaPath' | 'redisTlsCertPath' | 'redisTlsKeyPath'>): RedisTlsOptions | undefined {
+  const t: RedisTlsOptions = {
+    ...(o.redisTlsCaPath ? { caPath: o.redisTlsCaPath } : {}),
+    ...(o.redisTlsCertPath ? { certPath: o.redisTlsCertPath } : {}),
+    ...(o.redisTlsKeyPath ? { keyPath: o.redisTlsKeyPath } : {}),
+  };
+  return Object.keys(t).length > 0 ? t : undefined;
+}
+
+function redisOptionIssues(o: z.output<typeof ProxyOptionsSchema>): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const problem = (path: string, f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      issues.push({ path, message: (e as Error).message.replace(/^firstlight: /, '') });
+    }
+  };
+  problem('redisKeyPrefix', () => checkKeyPrefix(o.redisKeyPrefix));
+  // a local cache never opens Redis: $REDIS_URL is only its business with --cache redis
+  if (o.cache !== 'redis' && o.redisUrl === undefined && redisTlsOf(o) === undefined) return issues;
+  const url = o.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  problem(o.redisUrl === undefined ? 'redisUrl ($REDIS_URL)' : 'redisUrl', () => {
+    const target = parseRedisUrl(url);
+    problem('redisTls*', () => checkTlsOptions(target, redisTlsOf(o)));
+  });
+  return issues;
 }
 
 type Kind = 'number' | 'string' | 'boolean' | 'enum';

@@ -19,7 +19,7 @@ import { startGrpcServer } from './grpc/grpc-server';
 import { proxyHealth, type ProxyHealth } from './health';
 import { IdListCache } from './id-lists';
 import { LogEventForwarder } from './log-events';
-import { type ProxyOptions, type ProxyOptionsInput, resolveProxyOptions } from './options';
+import { type ProxyOptions, type ProxyOptionsInput, redisTlsOf, resolveProxyOptions } from './options';
 import { createProxyMetrics, registerGauges } from './proxy-metrics';
 import { downloadConfigSpecsRoute } from './routes/download-config-specs';
 import { healthRoute, metricsRoute } from './routes/health';
@@ -57,6 +57,7 @@ type Log = (level: 'debug' | 'info' | 'warn', msg: string) => void;
 async function openStore(o: ProxyOptions, log: Log, onLeaderGained: (dataKey: string) => void): Promise<RedisDataStore> {
   const store = new RedisDataStore({
     url: o.redisUrl,
+    ...(redisTlsOf(o) ? { tls: redisTlsOf(o)! } : {}),
     keyPrefix: o.redisKeyPrefix,
     role: 'writer',
     leaseTtlMs: o.redisLeaderTtlMs,

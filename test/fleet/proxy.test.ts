@@ -280,6 +280,9 @@ describe('forward proxy options', () => {
       'grpc-tls-cert-path': ['--grpc-tls-key-path', '/k.pem'],
       'grpc-tls-key-path': ['--grpc-tls-cert-path', '/c.pem'],
       'grpc-tls-client-ca-path': ['--grpc-tls-cert-path', '/c.pem', '--grpc-tls-key-path', '/k.pem'],
+      'redis-tls-ca-path': ['--redis-url', 'rediss://127.0.0.1:1'],
+      'redis-tls-cert-path': ['--redis-url', 'rediss://127.0.0.1:1', '--redis-tls-key-path', '/k.pem'],
+      'redis-tls-key-path': ['--redis-url', 'rediss://127.0.0.1:1', '--redis-tls-cert-path', '/c.pem'],
     };
     for (const f of listed) {
       if (f === 'help') continue;
@@ -364,10 +367,10 @@ describe('forward proxy (cache=redis, two proxies in one process)', () => {
         const r = await get(`${p4.url}/v1/download_config_specs/secret-made-up-${i}.json`);
         assert.ok(r.status === 401 || r.status === 503, `made-up key ${i}: ${r.status}`);
       }
-      const { dataStoreKey } = await import('../../server/fleet/keys');
+      const { dataStoreKey, leaseKeyOf } = await import('../../server/fleet/keys');
       const leases = async () => {
         let n = 0;
-        for (let i = 0; i < 20; i++) n += await admin.exists(`${prefix}${dataStoreKey(`secret-made-up-${i}`, '/v1/download_config_specs')}|writer`);
+        for (let i = 0; i < 20; i++) n += await admin.exists(leaseKeyOf(prefix, dataStoreKey(`secret-made-up-${i}`, '/v1/download_config_specs')));
         return n;
       };
       // at most the keys still cached may hold a lease; evicted ones handed theirs back
