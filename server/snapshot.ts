@@ -80,7 +80,11 @@ export class EvaluationSnapshot {
   }
 
   /** @internal Use `statsig.evaluateAll(user)`. */
-  static create(host: SnapshotHost, user: StatsigUser, options: { only?: readonly string[]; clientKey?: string; forcedVariants?: ForcedVariantsRequest } = {}): EvaluationSnapshot {
+  static create(
+    host: SnapshotHost,
+    user: StatsigUser,
+    options: { only?: readonly string[]; clientKey?: string; forcedVariants?: ForcedVariantsRequest; withheldIdTypes?: readonly string[]; logExposures?: boolean } = {},
+  ): EvaluationSnapshot {
     let copy: StatsigUser = {};
     let evaluation: Evaluation | null = null;
     let valid = false;
@@ -91,7 +95,7 @@ export class EvaluationSnapshot {
       }
       copy = structuredClone(user) as StatsigUser;
       valid = true;
-      const { only, clientKey, forcedVariants } = options;
+      const { only, clientKey, forcedVariants, withheldIdTypes } = options;
       let overrides = host.evalOptions.overrides;
       if (forcedVariants !== undefined && host.specs) {
         const r = resolveForcedVariants(host.specs, forcedVariants);
@@ -103,6 +107,7 @@ export class EvaluationSnapshot {
         overrides,
         ...(clientKey !== undefined ? { clientKey } : {}),
         ...(only !== undefined ? { only } : {}),
+        ...(withheldIdTypes !== undefined ? { withheldIdTypes } : {}),
       });
     } catch (err) {
       host.record('evaluateAll', err);
@@ -112,7 +117,7 @@ export class EvaluationSnapshot {
       user: Object.freeze(copy),
       evaluation,
       clientKey: options.clientKey,
-      logExposures: valid && hasAnyId(copy),
+      logExposures: valid && hasAnyId(copy) && options.logExposures !== false,
       memo: new Map(),
       forced,
     };

@@ -53,6 +53,14 @@ export interface EvaluateAllOptions {
    * development). They win over the instance's overrides and reach the bootstrap too (reason LocalOverride).
    */
   forcedVariants?: ForcedVariantsRequest;
+  /**
+   * ID types whose unit must decide nothing (see firstlight/core's EvalOptions.withheldIdTypes): an
+   * entity keyed on one of them reads, and bootstraps, its default. `['stableID']` for a visitor
+   * who has not consented to a device ID.
+   */
+  withheldIdTypes?: readonly string[];
+  /** false: reads from the snapshot log no exposure at all (a visitor without consent). @default true */
+  logExposures?: boolean;
 }
 
 export interface LogEventOptions {

@@ -1,14 +1,16 @@
 import type { ReactNode } from 'react';
 import { getBootstrap } from 'firstlight/next';
 import { FirstlightProvider } from 'firstlight/react';
+import { ConsentBanner } from '../components/consent-banner';
 import { FLAGS } from '../firstlight';
 
 export const dynamic = 'force-dynamic';
 
 export default async function DemoLayout({ children }: { children: ReactNode }) {
-  const { clientKey, bootstrap } = await getBootstrap(FLAGS);
+  // consent is set only in consent mode (FIRSTLIGHT_CONSENT_COOKIE); the banner renders nothing otherwise
   return (
-    <FirstlightProvider clientKey={clientKey} bootstrap={bootstrap}>
+    <FirstlightProvider {...await getBootstrap(FLAGS)}>
+      <ConsentBanner />
       {children}
     </FirstlightProvider>
   );

@@ -92,6 +92,13 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
             </a>
           </p>
         ) : null}
+        {flags.consent ? (
+          <p className="small" data-testid="why-consent" data-consent={flags.consent.granted ? 'granted' : 'not-granted'}>
+            {flags.consent.granted
+              ? 'Consent given: the stable ID is this browser’s device ID, exposures are logged.'
+              : 'No consent yet: the stable ID lives for this request only, device experiments show their default and nothing is logged.'}
+          </p>
+        ) : null}
         {flags.snapshot.forcedVariants.forced.length > 0 ? (
           <p className="small" data-testid="why-forced">
             {`Forced for this browser: ${flags.snapshot.forcedVariants.forced.join(', ')}`}
@@ -145,7 +152,9 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                     <code>{e.reason}</code> / <ClientReason kind={kind} name={name} />
                   </td>
                   <td className="small">
-                    {exposure === 'server' ? (
+                    {flags.consent && !flags.consent.granted ? (
+                      <span data-testid={`exposure-${name}`}>not logged: no consent</span>
+                    ) : exposure === 'server' ? (
                       flags.render !== 'document' ? (
                         <span data-testid={`exposure-${name}`}>{`server · ${flags.render} render: logged when shown`}</span>
                       ) : (

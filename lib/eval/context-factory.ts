@@ -16,6 +16,13 @@ export interface EvalOptions {
   clientKey?: string;
   /** Clock for `current_time` conditions (ms). @default Date.now() */
   now?: number;
+  /**
+   * ID types whose unit ID must not decide anything in this evaluation (case-insensitive), e.g.
+   * `['stableID']` while the visitor has not consented to a device ID: the ID the user carries is a
+   * throwaway one, and bucketing it would show a different variant on every page load. An entity
+   * keyed on one of them gets its default (rule `default`), as a user who passes no rule does.
+   */
+  withheldIdTypes?: readonly string[];
 }
 
 export function assertUser(user: unknown): asserts user is StatsigUser {
@@ -42,6 +49,13 @@ export function checkEvalOptions(opts: EvalOptions | undefined): void {
   if (opts.now != null && typeof opts.now !== 'number') {
     throw new InvalidOptionError(`firstlight: now must be a number (ms), got ${typeof opts.now}`);
   }
+  if (opts.withheldIdTypes != null && (!Array.isArray(opts.withheldIdTypes) || !opts.withheldIdTypes.every((t) => typeof t === 'string'))) {
+    throw new InvalidOptionError('firstlight: withheldIdTypes must be an array of ID type names');
+  }
+}
+
+function withheldSet(types: readonly string[] | undefined): ReadonlySet<string> | null {
+  return types === undefined || types.length === 0 ? null : new Set(types.map((t) => t.toLowerCase()));
 }
 
 export function createContext(
@@ -53,7 +67,7 @@ export function createContext(
   target: TargetApp = resolveTargetApp(specs, opts?.clientKey),
 ): EvalContext {
   const env = resolveEnvironment(user, opts?.environment, specs.defaultEnvironment, mode);
-  return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise, target.nestedConditionValue);
+  return new EvalContext(specs, user, env, opts?.overrides ?? null, target.conditionValue, opts?.now, memoise, target.nestedConditionValue, withheldSet(opts?.withheldIdTypes));
 }
 
 /** createContext for a server check without options: no clock, overrides or client key to resolve. */

@@ -50,6 +50,8 @@ export class EvalContext {
     memoise: boolean,
     /** What nested evaluations see for `target_app` (see nested()). */
     private readonly nestedTargetApp: unknown,
+    /** Lower-case ID types whose unit must decide nothing here (see EvalOptions.withheldIdTypes). */
+    readonly withheldIdTypes: ReadonlySet<string> | null = null,
   ) {
     if (memoise) {
       this.ensureMemo();
@@ -68,7 +70,7 @@ export class EvalContext {
     if (Object.is(this.targetApp, this.nestedTargetApp)) return this;
     if (this.nestedCtx === null) {
       const t = this.nestedTargetApp;
-      const n = new EvalContext(this.specs, this.user, this.environment, this.overrides, t, this.now(), false, t);
+      const n = new EvalContext(this.specs, this.user, this.environment, this.overrides, t, this.now(), false, t, this.withheldIdTypes);
       n.hashMemo = this.hashMemo;
       n.fieldMemo = this.fieldMemo;
       if (this.gateMemo !== null) n.ensureMemo();

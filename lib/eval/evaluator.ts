@@ -155,6 +155,8 @@ const scratch: SecondaryExposure[] = [];
 /** `_eval`: the spec's own evaluation, without overrides of the spec itself. */
 export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
   if (!spec.enabled) return spec.resultDisabled;
+  const withheld = ctx.withheldIdTypes;
+  if (withheld !== null && typeof spec.idType === 'string' && withheld.has(spec.idType.toLowerCase())) return spec.resultDefault;
   if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
   ctx.depth++;
   try {

@@ -45,6 +45,11 @@ export interface NextIntegrationConfig {
   readonly shutdownTimeoutMs: number;
   /** With no specs loaded, render defaults instead of failing (RequestFlagsOptions.failOpen overrides). */
   readonly failOpen: boolean;
+  /**
+   * Consent mode: the cookie whose value `granted` means the visitor consented to a device ID; until
+   * then no stable-ID cookie is set or read (RequestFlagsOptions.consent overrides). null = off.
+   */
+  readonly consentCookie: string | null;
 }
 
 const DEMO_CLIENT_KEY = 'client-firstlight-demo';
@@ -65,6 +70,7 @@ const ECHOABLE = new Set([
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
   'FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS',
   'FIRSTLIGHT_FAIL_OPEN',
+  'FIRSTLIGHT_CONSENT_COOKIE',
 ]);
 
 // RFC 9110 token: header and cookie names
@@ -143,6 +149,7 @@ const envSchema = z.object({
   FIRSTLIGHT_EVENT_SPOOL_DIR: optional(filePath),
   FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS: optional(integer('a non-negative integer (milliseconds)', 0, 10 * 60 * 1000)),
   FIRSTLIGHT_FAIL_OPEN: optional(z.enum(['true', 'false', '1', '0'], { error: 'must be "true" or "false"' }).transform((v) => v === 'true' || v === '1')),
+  FIRSTLIGHT_CONSENT_COOKIE: optional(z.string().max(128, 'must be at most 128 characters').regex(TOKEN_RE, 'must be a cookie name (RFC 6265 token)')),
 });
 
 function describeValue(name: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -187,6 +194,7 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     eventSpoolDir: e.FIRSTLIGHT_EVENT_SPOOL_DIR ?? DEFAULT_EVENT_SPOOL_DIR,
     shutdownTimeoutMs: e.FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     failOpen: e.FIRSTLIGHT_FAIL_OPEN ?? false,
+    consentCookie: e.FIRSTLIGHT_CONSENT_COOKIE ?? null,
   };
 }
 

@@ -8,7 +8,9 @@
  *   app/api/statsig/[...path]/route.ts   export const { GET, POST } = createRouteHandlers(FLAGS)
  */
 export { userFromRequest, userFromHeaders } from './user';
-export type { UserFromRequestOptions, CookieReader, HeaderReader, Identify, IdentifyRequest } from './user';
+export type { UserFromRequestOptions, CookieReader, HeaderReader, Identify, IdentifyRequest, RequestIdentity } from './user';
+export { identityFromHeaders } from './user';
+export type { ConsentOption, ConsentRequest, ConsentState, ConsentDecision, ConsentVerdict } from './consent';
 export { getRequestFlags, getBootstrap } from './request-flags';
 export { FlagsUnavailableError, InvalidOptionError } from '../../lib/errors';
 export type { RequestFlags, RequestFlagsOptions } from './request-flags';

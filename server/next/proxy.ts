@@ -6,3 +6,4 @@
  */
 export { createStableIdProxy, ensureStableId, stableIdCookieName, renderKindOf, RENDER_KIND_HEADER } from './stable-id';
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
+export type { ConsentOption, ConsentRequest } from './consent';

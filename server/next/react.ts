@@ -7,8 +7,9 @@
  * Named re-exports only: a client boundary cannot `export *`. The gate/config/experiment/layer hooks
  * are typed by the project's generated FlagRegistry (typed-hooks.ts).
  */
-export { FirstlightProvider } from './provider';
-export type { FirstlightProviderProps } from './provider';
+export { FirstlightProvider, useConsent } from './provider';
+export type { FirstlightProviderProps, ConsentControls } from './provider';
+export type { ConsentState } from './consent';
 export { LogExposuresOnShow } from './exposures-on-show';
 export type { ExposuresOnShow, LogExposuresOnShowProps } from './exposures-on-show';
 export {

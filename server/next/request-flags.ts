@@ -16,7 +16,8 @@ import { nextConfig, type UserEcho } from './config';
 import { emptyBootstrap } from './empty-bootstrap';
 import { getStatsig, notReadyReason } from './instance';
 import { forcedVariantsReader } from './forced-variants';
-import { renderKindFromMark, userFromHeaders, type UserFromRequestOptions } from './user';
+import { identityFromHeaders, renderKindFromMark, type UserFromRequestOptions } from './user';
+import { WITHOUT_CONSENT, type ConsentState } from './consent';
 import type { RenderKind } from './stable-id';
 import type { ExposuresOnShow } from './exposures-on-show';
 
@@ -36,6 +37,12 @@ interface UntypedRequestFlags {
   readonly render: RenderKind;
   /** false when no specs are loaded and `failOpen` let the render go on with every default. */
   readonly specsLoaded: boolean;
+  /**
+   * Consent mode: whether this visitor consented (and the consent cookie, for the provider). null when
+   * consent mode is off. Without consent, the user's stable ID is a per-request one, no read logs an
+   * exposure and stableID-keyed entities read their default.
+   */
+  readonly consent: ConsentState | null;
   /**
    * This request's evaluation. `peek*` reads log nothing; its `checkGate`/`getConfig`/… log the
    * exposure once, whatever the render — prefer the readers below, which defer when they must.
@@ -105,9 +112,15 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const userEcho = opts.userEcho ?? cfg.userEcho;
-  const user = await userFromHeaders(h, c, { ...opts, clientKey });
+  const identity = await identityFromHeaders(h, c, { ...opts, clientKey });
+  const { user } = identity;
+  const consented = identity.consent === null || identity.consent.granted;
   const forcedVariants = forcedVariantsReader.read(h, c);
-  const snapshot = statsig.evaluateAll(user, forcedVariants ? { clientKey, forcedVariants } : { clientKey });
+  const snapshot = statsig.evaluateAll(user, {
+    clientKey,
+    ...(forcedVariants ? { forcedVariants } : {}),
+    ...(consented ? {} : WITHOUT_CONSENT),
+  });
   for (const entity of snapshot.forcedVariants.ignored) forcedVariantsReader.logOnce(`ignored:${entity}`, `forced variant ${entity} ignored`);
   const specsLoaded = snapshot.lcut > 0;
   if (!specsLoaded && !(opts.failOpen ?? cfg.failOpen)) throw new FlagsUnavailableError(`flags unavailable: ${notReadyReason(statsig) ?? 'no specs'}`);
@@ -121,7 +134,8 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
     : emptyBootstrap(user, clientKey, userEcho);
   if (bootstrap === null) throw new FlagsUnavailableError();
   const render = renderKindFromMark(h);
-  const defer = render !== 'document';
+  // without consent nothing is logged now or later, so nothing is kept for the browser to report
+  const defer = render !== 'document' && consented;
   let clientUser: StatsigUser | undefined;
   const deferred = { gates: [] as string[], configs: [] as string[], layers: [] as string[] };
   let renderId: string | undefined;
@@ -139,6 +153,7 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
     },
     render,
     specsLoaded,
+    consent: identity.consentState,
     snapshot,
     checkGate(name) {
       const gate = snapshot.peekGate(name);
@@ -201,8 +216,11 @@ export const getRequestFlags: (opts?: RequestFlagsOptions) => Promise<RequestFla
   async (opts: RequestFlagsOptions = DEFAULT_OPTIONS) => (await build(opts)) as unknown as RequestFlags,
 );
 
-/** The props for <FirstlightProvider>: the client key and the bootstrap as one JSON string. */
-export async function getBootstrap(opts?: RequestFlagsOptions): Promise<{ clientKey: string; bootstrap: string }> {
+/**
+ * The props for <FirstlightProvider>: the client key, the bootstrap as one JSON string and, in consent
+ * mode, the visitor's consent (the provider keeps the browser SDK from storing or logging without it).
+ */
+export async function getBootstrap(opts?: RequestFlagsOptions): Promise<{ clientKey: string; bootstrap: string; consent?: ConsentState }> {
   const f = await getRequestFlags(opts);
-  return { clientKey: f.clientKey, bootstrap: f.bootstrap };
+  return { clientKey: f.clientKey, bootstrap: f.bootstrap, ...(f.consent ? { consent: f.consent } : {}) };
 }

@@ -16,10 +16,10 @@ import { json } from './http';
 import type { RequestFlagsOptions } from './request-flags';
 import {
   bootstrapPOST,
-  eventsPOST,
   healthGET,
-  initializePOST,
   makeBootstrapGET,
+  makeEventsPOST,
+  makeInitializePOST,
   makeExposuresShownPOST,
   sdkExceptionPOST,
 } from './routes';
@@ -52,10 +52,11 @@ export function createRouteHandlers(opts: RequestFlagsOptions = {}): RouteHandle
     bootstrap: makeBootstrapGET(opts),
     health: () => healthGET(opts.failOpen === undefined ? {} : { failOpen: opts.failOpen }),
   };
+  const events = makeEventsPOST(opts);
   const post: Record<(typeof ROUTE_NAMES.POST)[number], Handler> = {
-    rgstr: eventsPOST,
-    log_event: eventsPOST,
-    initialize: initializePOST,
+    rgstr: events,
+    log_event: events,
+    initialize: makeInitializePOST(opts),
     sdk_exception: sdkExceptionPOST,
     shown: makeExposuresShownPOST(opts),
     bootstrap: bootstrapPOST,

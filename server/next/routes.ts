@@ -14,7 +14,8 @@ import { HttpError, decodeBody, errorResponse, json, parseJson, readBodyLimited 
 import { IN_SERVER_LOG, publicBody } from './public-body';
 import { routeWarn, sanitizeForLog } from './route-log';
 import { isValidStableId, stableIdFromCookieHeader } from './stable-id';
-import { clientIpFrom, userFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
+import { clientIpFrom, consentOptionFor, identityFromHeaders, type CookieReader, type UserFromRequestOptions } from './user';
+import { decideConsent, WITHOUT_CONSENT } from './consent';
 import { forcedVariantsReader } from './forced-variants';
 
 export const LIMITS = {
@@ -218,7 +219,12 @@ function budgetKeys(req: Request, clientKey: string): string[] {
 /** Requests refused by the per-client budgets since start, and how many clients are tracked. */
 function ingestHealth() {
   const { events, exceptions } = clientBudgets();
-  return { budgetRefusals: { events: events.refused, sdkExceptions: exceptions.refused }, budgetClients: events.size + exceptions.size };
+  return {
+    budgetRefusals: { events: events.refused, sdkExceptions: exceptions.refused },
+    budgetClients: events.size + exceptions.size,
+    // event batches of browsers without consent, dropped unread (consent mode)
+    consentDropped: consentDrops.count,
+  };
 }
 
 async function overBudget(retryAfterSeconds: number): Promise<Response> {
@@ -258,22 +264,29 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
       const cfg = nextConfig();
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
-      const user = await userFromHeaders(req.headers, req.cookies, opts);
+      const identity = await identityFromHeaders(req.headers, req.cookies, opts);
+      const { user } = identity;
+      const consented = identity.consent === null || identity.consent.granted;
       const { lcut } = statsig.health();
+      // consent mode: what the server decided for this request, so the provider switches with it
+      const consentHeader: Record<string, string> = identity.consent === null ? {} : { 'x-firstlight-consent': consented ? 'granted' : 'denied' };
       if (lcut === 0) {
         return new Response(emptyBootstrap(user, clientKey, userEcho), {
           status: 200,
-          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+          headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...consentHeader },
         });
       }
       // the page's own forced variants (tests, local development) apply to its refetched bootstrap too
       const forcedVariants = forcedVariantsReader.read(req.headers, req.cookies);
       const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho, forcedVariants: forcedVariants ?? null })).slice(0, 32)}"`;
-      const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie' };
+      const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie', ...consentHeader };
       if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-      const body = forcedVariants
-        ? statsig.evaluateAll(user, { clientKey, forcedVariants }).toClientInitializeResponseJSON({ hash: 'djb2', userEcho })
-        : statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
+      const body =
+        forcedVariants || !consented
+          ? statsig
+              .evaluateAll(user, { clientKey, ...(forcedVariants ? { forcedVariants } : {}), ...(consented ? {} : WITHOUT_CONSENT) })
+              .toClientInitializeResponseJSON({ hash: 'djb2', userEcho })
+          : statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
       if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
     } catch (e) {
@@ -312,6 +325,34 @@ export async function bootstrapPOST(req: Request): Promise<Response> {
 
 // ---------------------------------------------------------------------------------------------
 // POST /api/statsig/rgstr and /api/statsig/log_event — browser event batches
+
+/**
+ * The event routes for these options. In consent mode a batch from a browser without consent is
+ * answered 202 and dropped unread (a 2xx, so the SDK does not retry it): the browser SDK sends none
+ * then (see FirstlightProvider), and this keeps a stale tab, an old SDK or a hand-made request from
+ * logging for a visitor who said no.
+ */
+export function makeEventsPOST(opts: UserFromRequestOptions = {}) {
+  return async function POST(req: Request & { cookies?: CookieReader }): Promise<Response> {
+    const option = consentOptionFor(opts);
+    if (option !== null) {
+      const d = await decideConsent(option, { headers: req.headers, cookies: req.cookies ?? noCookies });
+      if (!d.granted) {
+        try {
+          checkClientKey(new URL(req.url));
+        } catch (e) {
+          return errorResponse(e);
+        }
+        consentDrops.count++;
+        return json(202, { success: true, dropped: 'no consent' });
+      }
+    }
+    return eventsPOST(req);
+  };
+}
+
+const noCookies: CookieReader = { get: () => undefined };
+const consentDrops = ((globalThis as unknown as { __firstlightConsentDrops?: { count: number } }).__firstlightConsentDrops ??= { count: 0 });
 
 export async function eventsPOST(req: Request): Promise<Response> {
   try {
@@ -411,9 +452,11 @@ export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
       if (!parsed.success) throw zodError(parsed.error);
       const statsig = await readyStatsig();
       const clientKey = opts.clientKey ?? nextConfig().clientKey;
-      const user = await userFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
-      const snapshot = statsig.evaluateAll(user, { clientKey });
+      const identity = await identityFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
       const logged = { gates: 0, configs: 0, layers: 0 };
+      // a page rendered before consent reports nothing (see LogExposuresOnShow); a stale one is ignored
+      if (identity.consent !== null && !identity.consent.granted) return json(202, { success: true, ...logged, dropped: 'no consent' });
+      const snapshot = statsig.evaluateAll(identity.user, { clientKey });
       for (const gate of new Set(parsed.data.gates)) {
         if (snapshot.peekGate(gate).details.reason === 'Unrecognized') continue;
         snapshot.checkGate(gate);
@@ -449,7 +492,16 @@ function decodeStatsigEncoded(text: string): string {
   }
 }
 
-export async function initializePOST(req: Request): Promise<Response> {
+/** The initialize route for these options: without consent, stableID-keyed entities answer their default, as on the page. */
+export function makeInitializePOST(opts: UserFromRequestOptions = {}) {
+  return async function POST(req: Request & { cookies?: CookieReader }): Promise<Response> {
+    const option = consentOptionFor(opts);
+    const consented = option === null || (await decideConsent(option, { headers: req.headers, cookies: req.cookies ?? noCookies })).granted;
+    return initializePOST(req, consented);
+  };
+}
+
+export async function initializePOST(req: Request, consented = true): Promise<Response> {
   try {
     const url = new URL(req.url);
     const clientKey = checkClientKey(url);
@@ -469,7 +521,10 @@ export async function initializePOST(req: Request): Promise<Response> {
     const ip = clientIpFrom(req.headers, nextConfig().trustedIpHeader, nextConfig().trustedProxyHops);
     if (enriched.ip == null && ip) enriched.ip = ip;
     const statsig = await readyStatsig();
-    const body = statsig.getClientInitializeResponseJSON(enriched, { hash: parsed.data.hash ?? 'djb2', clientKey, userEcho: 'full' });
+    const hash = parsed.data.hash ?? 'djb2';
+    const body = consented
+      ? statsig.getClientInitializeResponseJSON(enriched, { hash, clientKey, userEcho: 'full' })
+      : statsig.evaluateAll(enriched, { clientKey, ...WITHOUT_CONSENT }).toClientInitializeResponseJSON({ hash, userEcho: 'full' });
     if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
     return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } });
   } catch (e) {

@@ -8,6 +8,7 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { nextConfig } from './config';
+import { checkConsentOption, consentOptionOf, decideConsent, type ConsentDecision, type ConsentOption } from './consent';
 
 export const STABLE_ID_MAX_LENGTH = 64;
 /** What we accept from a browser: UUID-like tokens. Anything else is replaced, never trusted. */
@@ -68,6 +69,12 @@ export interface StableIdProxyOptions {
   trustForwardedProto?: boolean;
   /** Mint the ID; defaults to crypto.randomUUID(). Injectable for tests. */
   mint?: () => string;
+  /**
+   * Consent mode (the same option the pages get, see RequestFlagsOptions.consent): no stable-ID
+   * cookie until the visitor consented, and one left from before a revocation is removed. Default:
+   * FIRSTLIGHT_CONSENT_COOKIE, else off.
+   */
+  consent?: ConsentOption;
 }
 
 /**
@@ -134,10 +141,12 @@ export function renderKindFromMark(headers: HeaderGetter): RenderKind {
  * ID. The browser therefore ends with exactly one ID in the cookie, in localStorage and in every
  * later event; only a page that lost the race may switch variant once, right after loading.
  */
-export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): NextResponse {
+export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions, consent: ConsentDecision | null = null): NextResponse {
   const name = stableIdCookieName(opts.clientKey);
   const headers = new Headers(req.headers);
   headers.set(RENDER_KIND_HEADER, renderKindOf(req.headers));
+
+  if (consent !== null && !consent.granted) return withoutStableId(req, headers, name);
 
   if (stableIdFromCookieHeader(req.headers.get('cookie'), opts.clientKey) !== null) {
     return NextResponse.next({ request: { headers } });
@@ -147,15 +156,34 @@ export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): Ne
   req.cookies.set(name, id);
   headers.set('cookie', req.cookies.toString());
   const res = NextResponse.next({ request: { headers } });
-  const proto = opts.trustForwardedProto ? req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
-  const secure = proto ? proto === 'https' : req.nextUrl.protocol === 'https:';
   res.cookies.set(name, id, {
     path: '/',
     maxAge: STABLE_ID_MAX_AGE_S,
     sameSite: 'lax',
-    secure,
+    secure: isSecure(req, opts),
     httpOnly: false, // the Statsig client may read it; it is an identifier, not a credential
   });
+  return res;
+}
+
+function isSecure(req: NextRequest, opts: StableIdProxyOptions): boolean {
+  const proto = opts.trustForwardedProto ? req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() : undefined;
+  return proto ? proto === 'https' : req.nextUrl.protocol === 'https:';
+}
+
+/**
+ * No consent: nothing is minted, and a stable-ID cookie the browser still sends (set before a
+ * revocation, or written by anything else) is expired on the response and left out of this render's
+ * Cookie header, so neither this render nor a later one can read it.
+ */
+function withoutStableId(req: NextRequest, headers: Headers, name: string): NextResponse {
+  if (!req.cookies.has(name) && !(req.headers.get('cookie') ?? '').includes(`${name}=`)) return NextResponse.next({ request: { headers } });
+  req.cookies.delete(name);
+  const rest = req.cookies.toString();
+  if (rest) headers.set('cookie', rest);
+  else headers.delete('cookie');
+  const res = NextResponse.next({ request: { headers } });
+  res.cookies.set(name, '', { path: '/', maxAge: 0, sameSite: 'lax' });
   return res;
 }
 
@@ -165,18 +193,22 @@ export function ensureStableId(req: NextRequest, opts: StableIdProxyOptions): Ne
  * The client key and whether `x-forwarded-proto` is trusted (a trusted IP header is configured)
  * come from the environment on the first request unless given here.
  */
-export function createStableIdProxy(opts: Partial<StableIdProxyOptions> = {}): (req: NextRequest) => NextResponse {
+export function createStableIdProxy(opts: Partial<StableIdProxyOptions> = {}): (req: NextRequest) => NextResponse | Promise<NextResponse> {
   let resolved: StableIdProxyOptions | null = null;
+  let consent: ConsentOption | null = null;
   return (req) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return NextResponse.next();
     if (!resolved) {
-      const cfg = opts.clientKey === undefined || opts.trustForwardedProto === undefined ? nextConfig() : null;
+      const cfg = opts.clientKey === undefined || opts.trustForwardedProto === undefined || opts.consent === undefined ? nextConfig() : null;
+      consent = opts.consent === undefined ? consentOptionOf(undefined, cfg!.consentCookie) : checkConsentOption(opts.consent);
       resolved = {
         ...opts,
         clientKey: opts.clientKey ?? cfg!.clientKey,
         trustForwardedProto: opts.trustForwardedProto ?? cfg!.trustedIpHeader !== null,
       };
     }
-    return ensureStableId(req, resolved);
+    if (consent === null) return ensureStableId(req, resolved);
+    const r = resolved;
+    return decideConsent(consent, { headers: req.headers, cookies: req.cookies }).then((d) => ensureStableId(req, r, d));
   };
 }

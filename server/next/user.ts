@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
 import { nextConfig } from './config';
 import { parseStableIdCookie, stableIdCookieName, stableIdFromCookieHeader } from './stable-id';
+import { routeWarn } from './route-log';
+import { checkConsentOption, consentOptionOf, consentStateOf, decideConsent, perRequestId, type ConsentDecision, type ConsentOption, type ConsentState } from './consent';
 
 const ipSchema = z.union([z.ipv4(), z.ipv6()]);
 const userAgentSchema = z
@@ -57,6 +59,35 @@ export interface UserFromRequestOptions {
   environment?: string | null;
   /** App hook: the signed-in user for this request (see Identify). */
   identify?: Identify;
+  /**
+   * Consent mode (see ConsentOption): until the visitor consented, the stable-ID cookie is neither
+   * set nor read, the render uses a per-request ID, logs no exposure and stableID-keyed entities show
+   * their default. Default: a consent cookie named by FIRSTLIGHT_CONSENT_COOKIE, else off.
+   */
+  consent?: ConsentOption;
+}
+
+/** The user of a request and, in consent mode, what was decided. */
+export interface RequestIdentity {
+  readonly user: StatsigUser;
+  /** null: consent mode is off (the stable-ID cookie is used as always). */
+  readonly consent: ConsentDecision | null;
+  /** The browser's view of it (provider props), null when off. */
+  readonly consentState: ConsentState | null;
+}
+
+const checkedOptions = new WeakMap<object, ConsentOption>();
+
+/** The consent option in force for these options, checked once per option object. */
+export function consentOptionFor(opts: UserFromRequestOptions): ConsentOption | null {
+  const given = opts.consent;
+  if (given === undefined) return consentOptionOf(undefined, nextConfig().consentCookie);
+  let checked = checkedOptions.get(given);
+  if (checked === undefined) {
+    checked = checkConsentOption(given);
+    checkedOptions.set(given, checked);
+  }
+  return checked;
 }
 
 function parsed<T>(schema: z.ZodType<T>, v: unknown): T | undefined {
@@ -99,20 +130,33 @@ export function stableIdFrom(cookies: CookieReader, clientKey: string, cookieHea
 
 /** Build the user from explicit headers/cookies (route handlers, tests). */
 export async function userFromHeaders(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions = {}): Promise<StatsigUser> {
-  const base = requestUser(headers, cookies, opts);
+  return (await identityFromHeaders(headers, cookies, opts)).user;
+}
+
+/**
+ * The user and the consent decision of a request. Without consent the stable-ID cookie is not read
+ * (a cookie left from before a revocation, or a forged one, decides nothing): the user carries a
+ * fresh per-request ID instead, which the browser SDK then keeps in memory only.
+ */
+export async function identityFromHeaders(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions = {}): Promise<RequestIdentity> {
+  const option = consentOptionFor(opts);
+  const consent = option === null ? null : await decideConsent(option, { headers, cookies });
+  if (consent?.verdict === 'malformed') routeWarn('consent:malformed', 'a consent cookie with an unreadable value was treated as no consent');
+  if (consent?.verdict === 'callback-failed') routeWarn('consent:callback', 'the consent callback threw or answered something other than a boolean: treated as no consent');
+  const base = requestUser(headers, cookies, opts, consent === null || consent.granted ? undefined : perRequestId());
   const identified = opts.identify ? await opts.identify({ headers, cookies }) : undefined;
-  if (!identified) return base;
   // the app's fields win; the request's stable ID stays unless the app sets its own
-  return { ...base, ...identified, customIDs: { ...base.customIDs, ...(identified.customIDs ?? {}) } };
+  const user = identified ? { ...base, ...identified, customIDs: { ...base.customIDs, ...(identified.customIDs ?? {}) } } : base;
+  return { user, consent, consentState: option === null || consent === null ? null : consentStateOf(option, consent) };
 }
 
 /** What the request itself tells about the visitor, before the app's identify hook. */
-function requestUser(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions): StatsigUser {
+function requestUser(headers: HeaderReader, cookies: CookieReader, opts: UserFromRequestOptions, ephemeralId: string | undefined): StatsigUser {
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const trusted = opts.trustedIpHeader === undefined ? cfg.trustedIpHeader : opts.trustedIpHeader;
   const environment = opts.environment === undefined ? cfg.environment : opts.environment;
-  const stableID = stableIdFrom(cookies, clientKey, headers.get('cookie'));
+  const stableID = ephemeralId ?? stableIdFrom(cookies, clientKey, headers.get('cookie'));
   const ip = clientIpFrom(headers, trusted, opts.trustedProxyHops ?? cfg.trustedProxyHops);
   const userAgent = parsed(userAgentSchema, headers.get('user-agent') ?? undefined);
   const locale = localeFrom(headers.get('accept-language'));
