@@ -19,9 +19,16 @@
  *
  * Every batch has an ID that stays the same across retries and restarts; sinks that can use it make a
  * repeated delivery a no-op (the JSONL sink does).
+ *
+ * Many channels can share one memory bound (a MemoryBudget): the forward proxy keeps one channel per
+ * SDK key and statsigMetadata, all within the proxy's one bound. The items need not be event objects:
+ * the proxy queues each event as the JSON text it measured on arrival (no second serialization, no
+ * surprise at delivery). With `lingerMs`, a batch that is not full waits that long for more events
+ * before it is delivered (the proxy's flush interval); expedite() ends the wait.
  */
 import { randomUUID } from 'node:crypto';
 import { getRetryDelayMs, sleep } from '../net/backoff';
+import { MAX_RETRY_AFTER_MS } from '../net/retry';
 import type { Logger } from '../logger';
 import type { StatsigEvent } from './event';
 import { DeliveryError, type EventSink } from './event-sink';
@@ -40,6 +47,36 @@ export interface ChannelBounds {
   readonly maxBytes: number;
 }
 
+/**
+ * Events and bytes held in memory against one bound, by one channel or shared by many: what a channel
+ * holds is taken when it is queued and given back when it is delivered, dropped or spooled.
+ */
+export class MemoryBudget {
+  readonly bounds: ChannelBounds;
+  #events = 0;
+  #bytes = 0;
+  constructor(bounds: ChannelBounds) {
+    this.bounds = bounds;
+  }
+  get events(): number {
+    return this.#events;
+  }
+  get bytes(): number {
+    return this.#bytes;
+  }
+  fits(events: number, bytes: number): boolean {
+    return this.#events + events <= this.bounds.maxEvents && this.#bytes + bytes <= this.bounds.maxBytes;
+  }
+  take(events: number, bytes: number): void {
+    this.#events += events;
+    this.#bytes += bytes;
+  }
+  give(events: number, bytes: number): void {
+    this.#events -= events;
+    this.#bytes -= bytes;
+  }
+}
+
 export interface SpoolConfig {
   /** The spool file; its cursor lives next to it (`<path>.ack`). */
   readonly path: string;
@@ -47,10 +84,19 @@ export interface SpoolConfig {
   readonly maxBytes: number;
 }
 
-export interface SinkChannelConfig {
-  /** What the channel holds in memory (waiting, in flight and retrying, not yet on disk). */
-  readonly bounds: ChannelBounds;
+export interface SinkChannelConfig<T = StatsigEvent> {
+  /**
+   * What the channel holds in memory (waiting, in flight and retrying, not yet on disk); a MemoryBudget
+   * when several channels share one bound.
+   */
+  readonly bounds: ChannelBounds | MemoryBudget;
   readonly maxBatchSize: number;
+  /** Bytes of one batch (the sum of its items' sizes plus one per item); an item larger than this goes alone. */
+  readonly maxBatchBytes?: number;
+  /** How long a batch that is not full waits for more items before delivery (0: deliver at once). */
+  readonly lingerMs?: number;
+  /** An item's size against the bounds (default: its JSON size). */
+  readonly measure?: (item: T) => number;
   readonly backoff: { readonly baseMs: number; readonly capMs: number };
   readonly logger: Logger;
   readonly spool?: SpoolConfig | null;
@@ -90,13 +136,17 @@ export type DegradedReason = 'delivery_failing' | 'spool_failing' | 'refusing' |
 /** How long a refusal or drop keeps the channel reported as degraded. */
 export const RECENT_MS = 5_000;
 
-interface Batch {
+interface Batch<T> {
   readonly id: string;
-  events: StatsigEvent[];
+  events: T[];
   bytes: number;
   attempts: number;
   /** true when the batch is in the spool (acknowledge it there once delivered). */
   spooled: boolean;
+  /** When its first item arrived (the linger counts from there). */
+  readonly createdAt: number;
+  /** Delivered without waiting out the linger (expedite() was called). */
+  due: boolean;
 }
 
 /** What one event costs against a byte bound: its JSON size. */
@@ -104,8 +154,8 @@ export function eventBytes(event: StatsigEvent): number {
   return Buffer.byteLength(JSON.stringify(event), 'utf8');
 }
 
-export class SinkChannel {
-  readonly sink: EventSink;
+export class SinkChannel<T = StatsigEvent> {
+  readonly sink: EventSink<T>;
   readonly counters: SinkCounters = {
     sent: 0,
     batchesSent: 0,
@@ -115,15 +165,19 @@ export class SinkChannel {
     refused: { full: 0, closed: 0 },
     spoolWriteFailures: 0,
   };
-  readonly #c: SinkChannelConfig;
+  readonly #c: SinkChannelConfig<T>;
+  readonly #budget: MemoryBudget;
+  readonly #maxBatchBytes: number;
+  readonly #lingerMs: number;
+  #lingerTimer: NodeJS.Timeout | null = null;
   readonly #spool: FileSpool | null;
   /** Batches in memory that are not in the spool, oldest first. */
-  readonly #pending: Batch[] = [];
+  readonly #pending: Batch<T>[] = [];
   /** The batch being delivered (from the spool or from #pending), or null. */
-  #head: Batch | null = null;
+  #head: Batch<T> | null = null;
   #memEvents = 0;
   #memBytes = 0;
-  #appending: Batch | null = null;
+  #appending: Batch<T> | null = null;
   #appendDone: Promise<void> | null = null;
   #spoolBroken = false;
   readonly #abort = new AbortController();
@@ -139,10 +193,13 @@ export class SinkChannel {
   #failing = false;
   #closed = false;
 
-  constructor(sink: EventSink, config: SinkChannelConfig) {
+  constructor(sink: EventSink<T>, config: SinkChannelConfig<T>) {
     this.sink = sink;
     this.#c = config;
-    this.#spool = config.spool ? new FileSpool(config.spool.path, config.bounds.maxBytes) : null;
+    this.#budget = config.bounds instanceof MemoryBudget ? config.bounds : new MemoryBudget(config.bounds);
+    this.#maxBatchBytes = config.maxBatchBytes ?? Infinity;
+    this.#lingerMs = config.lingerMs ?? 0;
+    this.#spool = config.spool ? new FileSpool(config.spool.path, this.#budget.bounds.maxBytes) : null;
     // batches a previous process spooled go out first
     if (this.#spool) {
       this.#spool.open().then(
@@ -158,8 +215,7 @@ export class SinkChannel {
    */
   admits(events: number, bytes: number, reserved: { events: number; bytes: number } = { events: 0, bytes: 0 }): Admission {
     if (this.#closed) return { ok: false, reason: 'closed', retryAfterSeconds: 1 };
-    const b = this.#c.bounds;
-    const memOk = this.#memEvents + reserved.events + events <= b.maxEvents && this.#memBytes + reserved.bytes + bytes <= b.maxBytes;
+    const memOk = this.#budget.fits(reserved.events + events, reserved.bytes + bytes);
     const spoolOk = this.#spool === null || this.#spool.stats().bytes + this.#memBytes + reserved.bytes + bytes <= this.#c.spool!.maxBytes;
     if (memOk && spoolOk) return { ok: true };
     return { ok: false, reason: 'full', retryAfterSeconds: this.#retryAfterSeconds() };
@@ -172,20 +228,27 @@ export class SinkChannel {
   }
 
   /** Accepts the events whole or refuses them whole. */
-  offer(events: readonly StatsigEvent[]): Admission {
+  offer(events: readonly T[]): Admission {
+    const measure = this.#c.measure ?? (eventBytes as (item: T) => number);
+    const sizes = events.map(measure);
     let bytes = 0;
-    for (const e of events) bytes += eventBytes(e);
+    for (const n of sizes) bytes += n;
     const a = this.admits(events.length, bytes);
     if (!a.ok) {
       this.noteRefused(a.reason, events.length);
       return a;
     }
-    this.enqueue(events, bytes);
+    this.enqueue(events, bytes, sizes);
     return a;
   }
 
-  /** Queues events the caller has admitted (see admits()). Never drops; the bounds are the caller's check. */
-  enqueue(events: readonly StatsigEvent[], bytes: number): void {
+  /**
+   * Queues events the caller has admitted (see admits()). Never drops; the bounds are the caller's check.
+   * With `sizes` (each event's share of `bytes`), the events fill the last waiting batch up to
+   * maxBatchSize and maxBatchBytes and start new batches for the rest; without, they join the last
+   * waiting batch when all of them fit its count, else they are one batch of their own.
+   */
+  enqueue(events: readonly T[], bytes: number, sizes?: readonly number[]): void {
     if (events.length === 0) return;
     if (this.#closed) {
       // an admitted offer cannot reach a closed channel; if a caller skipped admits(), say so loudly
@@ -196,21 +259,72 @@ export class SinkChannel {
     }
     this.#memEvents += events.length;
     this.#memBytes += bytes;
-    // top up the last waiting batch rather than start a small one
-    const last = this.#pending[this.#pending.length - 1];
-    if (last && last !== this.#appending && last.attempts === 0 && last.events.length + events.length <= this.#c.maxBatchSize) {
-      last.events.push(...events);
-      last.bytes += bytes;
-    } else {
-      this.#pending.push({ id: randomUUID(), events: [...events], bytes, attempts: 0, spooled: false });
+    this.#budget.take(events.length, bytes);
+    if (sizes) this.#fill(events, sizes);
+    else {
+      // top up the last waiting batch rather than start a small one
+      const last = this.#open();
+      if (last && last.events.length + events.length <= this.#c.maxBatchSize) {
+        last.events.push(...events);
+        last.bytes += bytes;
+      } else {
+        this.#pending.push(this.#batch([...events], bytes));
+      }
     }
     this.#kickWriter();
     this.#kick();
   }
 
-  /** Retries a batch waiting out its backoff now (flush and shutdown do not wait for a timer). */
+  /** The last waiting batch, when it can still take events. */
+  #open(): Batch<T> | undefined {
+    const last = this.#pending[this.#pending.length - 1];
+    return last && last !== this.#appending && last.attempts === 0 ? last : undefined;
+  }
+
+  #batch(events: T[], bytes: number): Batch<T> {
+    return { id: randomUUID(), events, bytes, attempts: 0, spooled: false, createdAt: Date.now(), due: false };
+  }
+
+  #fill(events: readonly T[], sizes: readonly number[]): void {
+    let b = this.#open();
+    for (let i = 0; i < events.length; i++) {
+      const n = sizes[i]!;
+      if (!b || b.events.length >= this.#c.maxBatchSize || (b.events.length > 0 && b.bytes + b.events.length + n > this.#maxBatchBytes)) {
+        b = this.#batch([], 0);
+        this.#pending.push(b);
+      }
+      b.events.push(events[i]!);
+      b.bytes += n;
+    }
+  }
+
+  /** A waiting batch goes out once it is full, a later one has begun, it was expedited or its linger is over. */
+  #isDue(b: Batch<T>, now = Date.now()): boolean {
+    if (this.#lingerMs === 0 || b.due || b !== this.#pending[this.#pending.length - 1]) return true;
+    if (b.events.length >= this.#c.maxBatchSize || b.bytes + b.events.length >= this.#maxBatchBytes) return true;
+    return now - b.createdAt >= this.#lingerMs;
+  }
+
+  #armLinger(b: Batch<T>): void {
+    if (this.#lingerTimer !== null || this.#closed) return;
+    this.#lingerTimer = setTimeout(() => {
+      this.#lingerTimer = null;
+      this.#kick();
+    }, Math.max(1, b.createdAt + this.#lingerMs - Date.now()));
+    this.#lingerTimer.unref();
+  }
+
+  /** true when nothing is queued, spooled or in flight. */
+  get isIdle(): boolean {
+    return this.#isIdle();
+  }
+
+  /** Retries a batch waiting out its backoff now and delivers waiting batches without their linger (flush and shutdown do not wait for a timer). */
   expedite(): void {
     for (const s of this.#sleeps) s.abort();
+    if (this.#pending.length === 0) return;
+    for (const b of this.#pending) b.due = true;
+    this.#kick();
   }
 
   /**
@@ -245,6 +359,7 @@ export class SinkChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#abort.abort();
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.expedite();
     await Promise.all([this.#draining?.catch(() => {}), this.#writing?.catch(() => {})]);
     const unsaved = [...(this.#head && !this.#head.spooled ? [this.#head] : []), ...this.#pending];
@@ -253,7 +368,7 @@ export class SinkChannel {
     for (const b of unsaved) {
       try {
         if (!this.#spool) throw new Error('no spool');
-        await this.#spool.append({ id: b.id, events: b.events });
+        await this.#spool.append({ id: b.id, events: b.events as unknown as StatsigEvent[] });
       } catch {
         this.counters.dropped.shutdown += b.events.length;
       }
@@ -305,10 +420,11 @@ export class SinkChannel {
     return Math.min(60, Math.max(1, Math.ceil(this.#c.backoff.capMs / 1000)));
   }
 
-  #release(b: Batch): void {
+  #release(b: Batch<T>): void {
     if (b.spooled) return;
     this.#memEvents -= b.events.length;
     this.#memBytes -= b.bytes;
+    this.#budget.give(b.events.length, b.bytes);
   }
 
   #isIdle(): boolean {
@@ -334,7 +450,7 @@ export class SinkChannel {
       let done!: () => void;
       this.#appendDone = new Promise((r) => (done = r));
       try {
-        await spool.append({ id: b.id, events: b.events });
+        await spool.append({ id: b.id, events: b.events as unknown as StatsigEvent[] });
         const i = this.#pending.indexOf(b);
         if (i >= 0) this.#pending.splice(i, 1);
         this.#release(b);
@@ -384,16 +500,16 @@ export class SinkChannel {
   #hasDeliverable(): boolean {
     if (this.#head || (this.#spool?.isOpen && this.#spool.stats().records > 0)) return true;
     const first = this.#pending[0];
-    return first !== undefined && (this.#spool === null || this.#spoolBroken || first === this.#appending);
+    return first !== undefined && (this.#spool === null || this.#spoolBroken || first === this.#appending) && this.#isDue(first);
   }
 
   /** The oldest undelivered batch: the spool's first record, else the oldest in memory. */
-  async #next(): Promise<Batch | null> {
+  async #next(): Promise<Batch<T> | null> {
     while (!this.#closed) {
       if (this.#head) return this.#head;
       if (this.#spool?.isOpen && this.#spool.stats().records > 0) {
         const rec = await this.#spool.peek();
-        if (rec && !this.#head) this.#head = { id: rec.id, events: [...rec.events], bytes: 0, attempts: 0, spooled: true };
+        if (rec && !this.#head) this.#head = { id: rec.id, events: [...rec.events] as unknown as T[], bytes: 0, attempts: 0, spooled: true, createdAt: 0, due: true };
         continue;
       }
       const first = this.#pending[0];
@@ -404,6 +520,10 @@ export class SinkChannel {
         continue;
       }
       if (this.#spool && !this.#spoolBroken) return null; // the writer will spool it, then we deliver
+      if (!this.#isDue(first)) {
+        this.#armLinger(first);
+        return null;
+      }
       this.#pending.shift();
       this.#head = first;
     }
@@ -422,12 +542,14 @@ export class SinkChannel {
         if (this.#closed) return;
         this.counters.failedAttempts++;
         const retryable = err instanceof DeliveryError ? err.retryable : true;
+        // the sink's Retry-After (upstream asked for a pause), capped as the SDK's HTTP client caps it
+        const after = err instanceof DeliveryError ? Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS) : 0;
         const message = err instanceof Error ? err.message : String(err);
         this.#lastError = { message, at: Date.now() };
         if (retryable) {
           if (!this.#failing) this.#c.logger.warn(`event sink "${this.sink.name}" is failing; holding events and retrying: ${message}`);
           this.#failing = true;
-          await this.#sleep(getRetryDelayMs(batch.attempts - 1, this.#c.backoff));
+          await this.#sleep(Math.max(after, getRetryDelayMs(batch.attempts - 1, this.#c.backoff)));
           continue;
         }
         this.counters.dropped.rejected += batch.events.length;
@@ -443,7 +565,7 @@ export class SinkChannel {
     }
   }
 
-  async #done(batch: Batch): Promise<void> {
+  async #done(batch: Batch<T>): Promise<void> {
     this.#head = null;
     this.#release(batch);
     if (batch.spooled) {

@@ -87,13 +87,14 @@ export class Upstream {
     return this.#send('id_list_file', sdkKey, { method: 'GET', url, sdkHeaders: false, headers: { range: `bytes=${from}-`, 'accept-encoding': 'identity' } });
   }
 
-  logEvent(sdkKey: string, gzBody: Buffer, count: number): Promise<UpstreamResponse> {
+  logEvent(sdkKey: string, gzBody: Buffer, count: number, signal?: AbortSignal): Promise<UpstreamResponse> {
     return this.#send('log_event', sdkKey, {
       method: 'POST',
       url: `${this.#c.apiBase}/log_event`,
       headers: { 'content-encoding': 'gzip', 'statsig-event-count': String(count) },
       body: gzBody,
       maxRetries: 0,
+      signal,
     });
   }
 

@@ -40,7 +40,9 @@ describe('statsig-node-core 0.23.2 through the forward proxy (DCS v2)', () => {
       specsUrl: `${proxy.url}/v2/download_config_specs`,
       logEventUrl: `${proxy.url}/v1/log_event`,
       idListsUrl: `${proxy.url}/v1/get_id_lists`,
-      specsSyncIntervalMs: 200,
+      // the SDK refuses a sync interval below its minimum and polls at its 10 s default instead (200 ms did:
+      // the spec change took ~10 s to arrive); 1000 ms is accepted, so the change arrives within a second or so
+      specsSyncIntervalMs: 1000,
       outputLogLevel: 'none',
     });
     const r = await statsig.initialize();

@@ -45,6 +45,8 @@ export class FakeUpstream {
   logEventAttempts = 0;
   /** while true, log_event requests get no answer (upstream hanging); they are not recorded */
   logEventHang = false;
+  /** while set, log_event answers wait for it (a slow upstream that does answer); then they are handled as usual */
+  logEventGate: Promise<void> | null = null;
   /** DCS requests per format */
   readonly dcsByVersion = { v1: 0, v2: 0 };
   private readonly texts = new Map<string, string>();
@@ -141,8 +143,9 @@ export class FakeUpstream {
     if (url.pathname === '/v1/log_event') {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
         this.logEventAttempts++;
+        if (this.logEventGate) await this.logEventGate;
         if (this.logEventHang) return;
         const status = this.logEventStatuses.shift() ?? 202;
         if (status >= 200 && status < 300) {
