@@ -1,14 +1,25 @@
 /**
  * The local copy of Statsig ID lists (statsig-eval.md §9) and the pure steps that update it from the
- * get_id_lists manifest and from incremental `+id` / `-id` file reads.
+ * get_id_lists manifest and from incremental `+id` / `-id` file reads. The SDK's ID-list sync and the
+ * forward proxy's list relay both keep their copies with these steps: the proxy holds a list's bytes,
+ * the SDK its IDs, and which lists to keep, when a file starts over and what a ranged read answered
+ * are judged here once.
  */
 
-export interface IdListEntry {
-  readonly ids: Set<string>;
+/** What both readers know of a list they hold: its file, and how many bytes of it they have read. */
+export interface ListCopy {
   readBytes: number;
   readonly url: string;
   readonly fileID: string;
   readonly creationTime: number;
+}
+
+export interface IdListEntry extends ListCopy {
+  readonly ids: Set<string>;
+}
+
+export function newIdListEntry(m: ManifestEntry): IdListEntry {
+  return { ids: new Set(), readBytes: 0, url: m.url, fileID: m.fileID, creationTime: m.creationTime };
 }
 
 export interface ManifestEntry {
@@ -38,11 +49,17 @@ export function readManifest(json: unknown): ManifestEntry[] | null {
 }
 
 /**
- * Reconciles local lists with the manifest: drops lists the manifest no longer has, resets a list whose
- * file changed (a newer file ID), ignores entries older than the local copy. Returns the lists that
+ * Reconciles local lists with the manifest: drops lists the manifest no longer has, starts a list over
+ * (`create`) when its file changed (another file ID), ignores entries older than the local copy, and
+ * calls `announced` with each manifest entry that applies to the copy in force. Returns the lists that
  * need bytes read, with the byte offset to read from.
  */
-export function reconcile(lists: Map<string, IdListEntry>, manifest: readonly ManifestEntry[]): { name: string; url: string; from: number }[] {
+export function reconcile<E extends ListCopy>(
+  lists: Map<string, E>,
+  manifest: readonly ManifestEntry[],
+  create: (m: ManifestEntry) => E,
+  announced?: (copy: E, m: ManifestEntry) => void,
+): { name: string; url: string; from: number }[] {
   const names = new Set(manifest.map((m) => m.name));
   for (const name of [...lists.keys()]) if (!names.has(name)) lists.delete(name);
   const reads: { name: string; url: string; from: number }[] = [];
@@ -50,25 +67,53 @@ export function reconcile(lists: Map<string, IdListEntry>, manifest: readonly Ma
     let local = lists.get(m.name);
     if (local && m.creationTime < local.creationTime) continue;
     if (!local || local.fileID !== m.fileID) {
-      local = { ids: new Set(), readBytes: 0, url: m.url, fileID: m.fileID, creationTime: m.creationTime };
+      local = create(m);
       lists.set(m.name, local);
     }
+    announced?.(local, m);
     if (m.size > local.readBytes) reads.push({ name: m.name, url: local.url, from: local.readBytes });
   }
   return reads;
 }
 
 /**
- * Applies one read of a list file. A body that does not start with `+` or `-` means the range was
- * wrong: the list is dropped and read from byte 0 on the next sync. Returns false in that case.
+ * What a read of a list file from byte `from` (`Range: bytes=<from>-`) answered:
+ * - `append`: the bytes that follow the ones held (a 206 from `from`; a 200 when `from` is 0);
+ * - `restart`: the whole file (a 200 to a ranged read: the server ignored the range), held bytes go;
+ * - `bad`: anything else (another status, a 206 from another offset, a body that does not start a
+ *   `+id`/`-id` line): the list is read again from byte 0.
+ * A 206 without Content-Range is taken as continuing where asked, as statsig-node takes it.
  */
-export function applyListBody(lists: Map<string, IdListEntry>, name: string, body: string, byteLength: number): boolean {
+export type ListRead = { readonly kind: 'append' | 'restart' } | { readonly kind: 'bad'; readonly reason: string };
+
+export function judgeListRead(from: number, status: number, contentRange: string | undefined, firstChar: string): ListRead {
+  let kind: 'append' | 'restart';
+  if (status === 200) kind = from === 0 ? 'append' : 'restart';
+  else if (status === 206) {
+    const start = contentRange === undefined ? null : /^bytes (\d+)-/.exec(contentRange);
+    if (contentRange !== undefined && (!start || Number(start[1]) !== from)) {
+      return { kind: 'bad', reason: `the read from byte ${from} answered range ${contentRange}` };
+    }
+    kind = 'append';
+  } else return { kind: 'bad', reason: `the read from byte ${from} answered ${status}` };
+  if (firstChar !== '+' && firstChar !== '-') return { kind: 'bad', reason: `the read from byte ${from} did not start with +/-` };
+  return { kind };
+}
+
+/**
+ * Applies one read of a list file (judged by judgeListRead). A bad read drops the list, so it is read
+ * from byte 0 on the next sync: the answer is then the reason, else null.
+ */
+export function applyListBody(lists: Map<string, IdListEntry>, name: string, read: ListRead, body: string, byteLength: number): string | null {
   const entry = lists.get(name);
-  if (!entry) return false;
-  const first = body.charAt(0);
-  if (first !== '+' && first !== '-') {
+  if (!entry) return 'the list is no longer in the manifest';
+  if (read.kind === 'bad') {
     lists.delete(name);
-    return false;
+    return read.reason;
+  }
+  if (read.kind === 'restart') {
+    entry.ids.clear();
+    entry.readBytes = 0;
   }
   for (const rawLine of body.split(/\r?\n/)) {
     const line = rawLine.trim();
@@ -78,7 +123,7 @@ export function applyListBody(lists: Map<string, IdListEntry>, name: string, bod
     else if (line[0] === '-') entry.ids.delete(id);
   }
   entry.readBytes += byteLength;
-  return true;
+  return null;
 }
 
 /** An immutable view of the lists for the evaluator. */

@@ -6,7 +6,7 @@
 import type { HttpClient } from '../net/http-client';
 import { jittered } from '../net/backoff';
 import type { Logger } from '../logger';
-import { applyListBody, readManifest, reconcile, snapshotLists, type IdListEntry } from './id-list-state';
+import { applyListBody, judgeListRead, newIdListEntry, readManifest, reconcile, snapshotLists, type IdListEntry } from './id-list-state';
 
 export interface IdListSyncHealth {
   readonly lists: number;
@@ -94,7 +94,7 @@ export class IdListSync {
       const manifest = readManifest(JSON.parse(res.body));
       // a manifest that is not an object (null, [], a string) is a bad answer, not "no lists"
       if (manifest === null) throw new Error('get_id_lists: the manifest is not a JSON object; the lists in force stay');
-      const reads = reconcile(this.#lists, manifest);
+      const reads = reconcile(this.#lists, manifest, newIdListEntry);
       for (const read of reads) {
         try {
           const file = await this.#c.client.send({
@@ -107,15 +107,12 @@ export class IdListSync {
           });
           const length = Number(file.headers['content-length']);
           if (!Number.isFinite(length)) throw new Error(`ID list "${read.name}": the response has no content-length`);
-          if (file.status === 200 && read.from > 0) {
-            // the server ignored the range and sent the whole file: start this list over
-            this.#lists.get(read.name)?.ids.clear();
-            const entry = this.#lists.get(read.name);
-            if (entry) entry.readBytes = 0;
-          }
-          if (!applyListBody(this.#lists, read.name, file.body, length)) {
+          const range = file.headers['content-range'];
+          const judged = judgeListRead(read.from, file.status, typeof range === 'string' ? range : undefined, file.body.charAt(0));
+          const bad = applyListBody(this.#lists, read.name, judged, file.body, length);
+          if (bad !== null) {
             this.#badRanges++;
-            throw new Error(`ID list "${read.name}": the read from byte ${read.from} did not start with +/-; the list is read again from the start`);
+            throw new Error(`ID list "${read.name}": ${bad}; the list is read again from the start`);
           }
         } catch (err) {
           ok = false;

@@ -164,7 +164,9 @@ export class HttpClient {
     observe: (outcome: HttpObservation['outcome']) => void,
   ): Promise<HttpExchange> {
     const deadline = { aborted: false };
-    signal?.addEventListener('abort', () => (deadline.aborted = req.signal?.aborted !== true), { once: true });
+    const onAbort = () => (deadline.aborted = req.signal?.aborted !== true);
+    // removed after the attempt: a caller's signal lives long (a delivery channel's, for every batch it sends)
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const res = await request(req.url, {
         method: req.method,
@@ -189,6 +191,8 @@ export class HttpClient {
       const e = toHttpError(err, req.url, deadline.aborted);
       observe(e.message.includes('aborted') ? 'aborted' : /timeout/i.test(e.message) ? 'timeout' : 'network');
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 

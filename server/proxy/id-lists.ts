@@ -1,30 +1,31 @@
 /**
  * ID lists through the proxy: `POST /v1/get_id_lists` answers upstream's manifest (refreshed at most
  * every idListsIntervalMs per key) with each list's `url` rewritten to this proxy; the list files are
- * fetched from upstream incrementally (Range from the bytes already held, append-only per fileID) and
- * served with Range support. File URLs carry an unguessable token derived from the SDK key (its
- * SHA-256), so a file is only reachable through a manifest fetched with that key.
+ * fetched from upstream incrementally (Range from the bytes already held) and served with Range
+ * support. Which lists are kept, when a list starts over and what a ranged read answered are the SDK's
+ * own steps (../idlists/id-list-state), so the proxy relays what the SDK would read. File URLs carry
+ * an unguessable token derived from the SDK key (its SHA-256), so a file is only reachable through a
+ * manifest fetched with that key.
  */
 import { createHash } from 'node:crypto';
-import { readManifest, type ManifestEntry } from '../idlists/id-list-state';
+import { judgeListRead, readManifest, reconcile, type ListCopy, type ManifestEntry } from '../idlists/id-list-state';
 import type { Upstream } from './upstream';
 
-/** One list of upstream's manifest (`url` is upstream's). */
-type ListInfo = ManifestEntry;
+/** The bytes held of one list file; `readBytes` is data.length. */
+interface ListFile extends ListCopy {
+  readonly sdkKey: string;
+  readonly name: string;
+  /** the largest size a manifest announced for this file */
+  size: number;
+  data: Buffer;
+  inflight: Promise<void> | null;
+}
 
 interface KeyLists {
   fetchedAt: number;
-  lists: Map<string, ListInfo>;
+  lists: Map<string, ListFile>;
   inflight: Promise<void> | null;
   failure: { status: number; message: string } | null;
-}
-
-interface FileEntry {
-  sdkKey: string;
-  upstreamUrl: string;
-  size: number; // size announced by the latest manifest
-  data: Buffer;
-  inflight: Promise<void> | null;
 }
 
 export interface HttpAnswer {
@@ -41,7 +42,8 @@ const json = (status: number, o: unknown): HttpAnswer => ({
 
 export class IdListCache {
   private readonly byKey = new Map<string, KeyLists>();
-  private readonly files = new Map<string, FileEntry>();
+  /** every key's list files by `<token>/<fileID>`, the address in the rewritten manifest */
+  private readonly files = new Map<string, ListFile>();
 
   constructor(
     private readonly upstream: Upstream,
@@ -59,7 +61,7 @@ export class IdListCache {
       if (res.status === 401 || res.status === 403) {
         k.failure = { status: res.status, message: `upstream answered ${res.status}` };
         k.lists.clear();
-        this.dropFilesOf(sdkKey, new Set());
+        this.index(sdkKey, k.lists);
         return;
       }
       if (res.status < 200 || res.status >= 300) throw new Error(`upstream answered ${res.status}`);
@@ -67,18 +69,14 @@ export class IdListCache {
       // a string) is a bad answer, not "no lists", so the lists in force stay
       const manifest = readManifest(JSON.parse(res.body.toString('utf8')));
       if (manifest === null) throw new Error('get_id_lists: the manifest is not a JSON object; the lists in force stay');
-      const lists = new Map<string, ListInfo>(manifest.map((m) => [m.name, m]));
-      const token = IdListCache.token(sdkKey);
-      const live = new Set<string>();
-      for (const l of lists.values()) {
-        const id = `${token}/${l.fileID}`;
-        live.add(id);
-        const f = this.files.get(id);
-        if (f) f.size = Math.max(f.size, l.size);
-        else this.files.set(id, { sdkKey, upstreamUrl: l.url, size: l.size, data: Buffer.alloc(0), inflight: null });
-      }
-      this.dropFilesOf(sdkKey, live);
-      k.lists = lists;
+      // the files are read when a client asks for them, so the reads reconcile() names are not made here
+      reconcile(
+        k.lists,
+        manifest,
+        (m) => ({ sdkKey, name: m.name, url: m.url, fileID: m.fileID, creationTime: m.creationTime, readBytes: 0, size: 0, data: Buffer.alloc(0), inflight: null }),
+        (f, m) => (f.size = Math.max(f.size, m.size)),
+      );
+      this.index(sdkKey, k.lists);
       k.fetchedAt = Date.now();
       k.failure = null;
     } catch (e) {
@@ -87,8 +85,12 @@ export class IdListCache {
     }
   }
 
-  private dropFilesOf(sdkKey: string, keep: Set<string>): void {
-    for (const [id, f] of this.files) if (f.sdkKey === sdkKey && !keep.has(id)) this.files.delete(id);
+  /** The file index holds exactly the key's lists in force. */
+  private index(sdkKey: string, lists: Map<string, ListFile>): void {
+    const token = IdListCache.token(sdkKey);
+    const live = new Set<ListFile>(lists.values());
+    for (const [id, f] of this.files) if (f.sdkKey === sdkKey && !live.has(f)) this.files.delete(id);
+    for (const f of live) this.files.set(`${token}/${f.fileID}`, f);
   }
 
   async manifest(sdkKey: string, publicBase: string): Promise<HttpAnswer> {
@@ -113,29 +115,29 @@ export class IdListCache {
       return json(502, { error: `upstream unavailable: ${k.failure?.message ?? 'no manifest'}` });
     }
     const token = IdListCache.token(sdkKey);
-    const out: Record<string, ListInfo> = {};
+    const out: Record<string, ManifestEntry> = {};
     for (const l of k.lists.values()) {
-      out[l.name] = { ...l, url: `${publicBase}/v1/id_list_file/${token}/${encodeURIComponent(l.fileID)}` };
+      out[l.name] = { name: l.name, size: l.size, url: `${publicBase}/v1/id_list_file/${token}/${encodeURIComponent(l.fileID)}`, creationTime: l.creationTime, fileID: l.fileID };
     }
     return json(200, out);
   }
 
-  private async fill(f: FileEntry): Promise<void> {
+  private async fill(f: ListFile): Promise<void> {
     if (f.data.length >= f.size) return;
     f.inflight ??= (async () => {
       const from = f.data.length;
-      const res = await this.upstream.idListFile(f.upstreamUrl, f.sdkKey, from);
-      if (res.status === 206) {
-        // only bytes that continue exactly where ours end may be appended
-        const range = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
-        if (!range || Number(range[1]) !== from) {
-          f.data = Buffer.alloc(0);
-          throw new Error(`upstream answered range ${String(res.headers['content-range'] ?? '(none)')} for a read from byte ${from}; the file is read again from the start`);
-        }
-        f.data = Buffer.concat([f.data, res.body]);
+      const res = await this.upstream.idListFile(f.url, f.sdkKey, from);
+      // an upstream failure says nothing of the bytes held: they stay, and the read is tried again
+      if (res.status !== 200 && res.status !== 206) throw new Error(`upstream answered ${res.status}`);
+      const range = res.headers['content-range'];
+      const read = judgeListRead(from, res.status, typeof range === 'string' ? range : undefined, String.fromCharCode(res.body[0] ?? 0));
+      if (read.kind === 'bad') {
+        f.data = Buffer.alloc(0);
+        f.readBytes = 0;
+        throw new Error(`ID list "${f.name}": ${read.reason}; the file is read again from the start`);
       }
-      else if (res.status === 200) f.data = res.body; // upstream ignored the range: a full copy
-      else throw new Error(`upstream answered ${res.status}`);
+      f.data = read.kind === 'restart' ? res.body : Buffer.concat([f.data, res.body]);
+      f.readBytes = f.data.length;
     })().finally(() => {
       f.inflight = null;
     });

@@ -187,6 +187,31 @@ describe('forward proxy (cache=local)', () => {
     assert.equal((await get(`${proxy.url}/v1/id_list_file/not-a-token/file-1`)).status, 404);
   });
 
+  test("ID lists: the SDK's steps: an older file in the manifest is ignored, a newer one starts over", async () => {
+    const key = { 'statsig-api-key': FIXTURE_SECRET };
+    const manifest = async () => JSON.parse((await post(`${proxy.url}/v1/get_id_lists`, '{}', key)).text) as Record<string, { url: string; fileID: string; size: number }>;
+    const listed = (fileID: string) => waitFor(`the proxy's manifest lists ${fileID}`, async () => (await manifest()).versioned_list?.fileID === fileID);
+    up.idLists.set('versioned_list', { fileID: 'file-5', content: '+55555555\n', creationTime: 5 });
+    await listed('file-5');
+    const held = (await manifest()).versioned_list!;
+    assert.equal((await get(held.url)).text, '+55555555\n');
+    // upstream's manifest goes back to an older file: the proxy keeps serving the newer one, as the SDK keeps it
+    up.idLists.set('versioned_list', { fileID: 'file-3', content: '+33333333\n', creationTime: 3 });
+    const asked = up.idListManifestRequests;
+    await waitFor('the proxy read the older manifest', async () => (await manifest()) && up.idListManifestRequests > asked + 1);
+    const still = (await manifest()).versioned_list!;
+    assert.equal(still.fileID, 'file-5');
+    assert.equal(still.size, 10);
+    // a newer file starts over: new bytes from 0, the old file's address is gone
+    up.idLists.set('versioned_list', { fileID: 'file-7', content: '+77777777\n+88888888\n', creationTime: 7 });
+    await listed('file-7');
+    const fresh = (await manifest()).versioned_list!;
+    assert.equal((await get(fresh.url)).text, '+77777777\n+88888888\n');
+    assert.equal((await get(held.url)).status, 404);
+    up.idLists.delete('versioned_list');
+    await waitFor('the list dropped', async () => (await manifest()).versioned_list === undefined);
+  });
+
   test('log_event: batched upstream, gzip in and out, retried on 503, counted', async () => {
     const batchesBefore = up.logEventBatches.length;
     up.logEventStatuses = [503, 503];

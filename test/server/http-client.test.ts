@@ -4,6 +4,7 @@
  * Order is proven by what the server saw, never by clocks.
  */
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
@@ -140,6 +141,23 @@ test('a hard deadline ends a request that never answers, as a retryable failure'
     await assert.rejects(c.send({ method: 'GET', url: `${base}/hang`, timeoutMs: 200 }), (e: HttpError) => e.status === null && e.retryable && /deadline/.test(e.message));
   } finally {
     hang = false;
+    await c.close();
+  }
+});
+
+test("a caller's long-lived signal keeps no listener per request (a delivery channel passes one signal for every batch)", async () => {
+  const c = client({ maxRetries: 0 });
+  const life = new AbortController();
+  try {
+    const listeners = async (n: number) => {
+      for (let i = 0; i < n; i++) await c.send({ method: 'GET', url: `${base}/x`, signal: life.signal });
+      return EventEmitter.getEventListeners(life.signal, 'abort').length;
+    };
+    const early = await listeners(2);
+    // undici may keep one of its own; what must not happen is one more per request (it was 13 after 12)
+    assert.equal(await listeners(10), early, 'listeners do not grow with requests');
+    assert.ok(early <= 1, `${early} listeners after 2 requests`);
+  } finally {
     await c.close();
   }
 });

@@ -75,6 +75,25 @@ test('a bad range drops the list, counts it, and the next sync reads it from the
   }
 });
 
+test('a 206 whose Content-Range starts elsewhere than asked is a bad read: the list is read again from the start, not appended twice', async () => {
+  const t = await setup();
+  try {
+    t.fake.idListFiles.set('l', { fileID: 'f1', creationTime: 1, content: '+aaaaaaaa\n' });
+    await t.sync.syncNow();
+    const file = t.fake.idListFiles.get('l')!;
+    file.content += '-aaaaaaaa\n+bbbbbbbb\n';
+    file.wholeAs206 = true;
+    assert.equal(await t.sync.syncNow(), false);
+    assert.equal(t.lists().has('l'), false, 'the bytes from 0 were not taken as the bytes from 10');
+    assert.equal(t.sync.health().badRanges, 1);
+    assert.match(t.sync.health().lastError!.message, /answered range bytes 0-29\/30/);
+    assert.equal(await t.sync.syncNow(), true, 'from byte 0 the same answer is right');
+    assert.deepEqual([...t.lists().get('l')!], ['bbbbbbbb']);
+  } finally {
+    await t.close();
+  }
+});
+
 test('a failing manifest keeps the lists in force and is visible in health', async () => {
   const t = await setup();
   try {

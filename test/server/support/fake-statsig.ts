@@ -55,7 +55,7 @@ export class FakeStatsig {
   /** Every event log_event accepted, in arrival order. */
   readonly events: Record<string, unknown>[] = [];
   logEventRequests = 0;
-  readonly idListFiles = new Map<string, { fileID: string; creationTime: number; content: string; badRange?: boolean }>();
+  readonly idListFiles = new Map<string, { fileID: string; creationTime: number; content: string; badRange?: boolean; wholeAs206?: boolean }>();
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #base = '';
@@ -160,6 +160,12 @@ export class FakeStatsig {
     const bytes = Buffer.from(f.content);
     const m = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
     const from = m ? Number(m[1]) : 0;
+    if (f.wholeAs206) {
+      // a server that answers every range with the whole file, yet as a 206 that says so
+      return void res
+        .writeHead(206, { 'content-type': 'text/plain', 'content-length': String(bytes.length), 'content-range': `bytes 0-${bytes.length - 1}/${bytes.length}` })
+        .end(bytes);
+    }
     const slice = f.badRange ? Buffer.from('garbage\n') : bytes.subarray(from);
     res.writeHead(m ? 206 : 200, { 'content-type': 'text/plain', 'content-length': String(slice.length) }).end(slice);
   }
