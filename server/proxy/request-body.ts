@@ -8,6 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
+import { jsonTextDepthExceeds } from '../net/json-depth';
 
 /** A request body the proxy refuses; `status` is its answer (400 malformed, 413 too large, 415 encoding). */
 export class BodyError extends Error {
@@ -73,30 +74,12 @@ function zstdDecode(raw: Buffer, maxBytes: number): Buffer {
   return Buffer.concat(out, size);
 }
 
-/**
- * Deepest nesting of arrays/objects in JSON text, scanning bytes (strings skipped), stopping as soon
- * as `limit` is exceeded. Runs before JSON.parse so a hostile body costs one linear pass.
- */
-export function jsonDepthExceeds(buf: Buffer, limit: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < buf.length; i++) {
-    const c = buf[i]!;
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
-
 export function parseJsonBody(buf: Buffer, maxDepth: number): unknown {
-  if (jsonDepthExceeds(buf, maxDepth)) throw new BodyError(`JSON body nested deeper than ${maxDepth} levels`, 400);
+  // the SDK's own depth check (the routes of firstlight/next use it): one linear pass before JSON.parse
+  const text = buf.toString('utf8');
+  if (jsonTextDepthExceeds(text, maxDepth)) throw new BodyError(`JSON body nested deeper than ${maxDepth} levels`, 400);
   try {
-    return JSON.parse(buf.toString('utf8'));
+    return JSON.parse(text);
   } catch (e) {
     throw new BodyError(`request body is not valid JSON: ${(e as Error).message}`, 400);
   }

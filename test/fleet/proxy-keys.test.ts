@@ -56,6 +56,22 @@ describe('forward proxy: SDK keys', () => {
     assert.equal(JSON.parse(next.body.toString('utf8')).hashed_sdk_key_used, djb2(FIXTURE_SECRET));
   });
 
+  test('a payload without time is served (statsig-node loads one), and polling the same payload again keeps its ETag', async () => {
+    const key = 'secret-untimed';
+    up.keys.set(key, 'ok');
+    up.omitTime.add(key);
+    const first = await get(dcsUrl(key));
+    assert.equal(first.status, 200, first.text);
+    const dcs = JSON.parse(first.text) as { time?: number; hashed_sdk_key_used: string };
+    assert.equal(dcs.time, undefined);
+    assert.equal(dcs.hashed_sdk_key_used, djb2(key));
+    const asked = upstreamAsked(key);
+    await waitFor('two more polls of the key', () => upstreamAsked(key) >= asked + 2, 5000);
+    const again = await get(dcsUrl(key), { 'if-none-match': String(first.headers.etag) });
+    assert.equal(again.status, 304, 'the same payload polled again is the same version, not a new lcut per poll');
+    assert.equal(updates.filter((u) => u.sdkKey === key).length, 1, 'announced once');
+  });
+
   test('an unknown key is verified once, then checked again only when a client asks', async () => {
     const key = 'secret-made-up-once';
     assert.equal((await get(dcsUrl(key))).status, 401);

@@ -8,8 +8,9 @@
  * net. While Redis is unreachable every proxy polls upstream itself.
  *
  * The first sight of a key is verified with upstream (the shared copy answers only when upstream
- * cannot be reached), so an unknown or revoked key gets upstream's 401/403, never specs. Payloads must
- * pass `checkDcsPayload` (the core's parseSpecs, with the key's own `hashed_sdk_key_used`).
+ * cannot be reached), so an unknown or revoked key gets upstream's 401/403, never specs. Every payload,
+ * from upstream or the store, is judged as the SDK judges its own (`judgeSpecs`, SpecStore's judge):
+ * complete JSON, this key's `hashed_sdk_key_used`, the core's full parse, newer than the specs held.
  *
  * Polling: a key with specs is polled every interval (backing off while failing). A key without specs
  * (refused, or nothing reachable) is checked again only when a client asks for it and the interval has
@@ -18,10 +19,10 @@
 import { SpecKeyMismatchError } from '../../../lib/errors';
 import { dataStoreKey, keyLabel } from '../../fleet/keys';
 import type { AuthVerdict, RedisDataStore } from '../../fleet/redis-data-store';
+import { judgeSpecs, type Judgement } from '../../sync/spec-store';
 import type { Counter } from '../metrics';
 import type { ProxyOptions } from '../options';
 import type { Upstream } from '../upstream';
-import { checkDcsPayload } from '../validate';
 import { encodeSpecs, type CachedSpecs, type DcsVersion } from './cached-specs';
 
 /** Where a key stands. Specs are present exactly where the type says so. */
@@ -207,27 +208,19 @@ export class KeySync {
       return 'refused';
     }
     if (status < 200 || status >= 300) return this.#failed(`upstream answered ${status}`);
-    let check;
-    try {
-      check = checkDcsPayload(text, this.sdkKey);
-    } catch (err) {
-      this.#d.counters.rejected.inc({ source: 'upstream', reason: err instanceof SpecKeyMismatchError ? 'key_mismatch' : 'invalid' });
-      return this.#failed(`upstream payload rejected: ${(err as Error).message}`);
-    }
+    const j = this.#judge(text, 'upstream');
+    if (j.kind === 'rejected') return this.#failed(`upstream payload rejected: ${j.error.message}`);
     this.#failures = 0;
     this.#verifyError = null;
     // the writer's verdict for followers: "ok" lifts a refusal, and it is renewed every poll
     await this.#writeVerdict('ok');
-    const held = this.specs?.lcut ?? 0;
-    if (check.kind === 'specs' && check.lcut > held) {
-      await this.#install(text, check.lcut, 'upstream');
+    if (j.kind === 'specs') {
+      await this.#install(text, j.lcut, 'upstream');
       const store = this.#d.store;
       if (store && this.isLeader()) {
-        const outcome = await store.write(this.dataKey, text, check.lcut);
-        this.#d.log('debug', `key ${this.label}: lcut ${check.lcut} from upstream, store write ${outcome}`);
+        const outcome = await store.write(this.dataKey, text, j.lcut);
+        this.#d.log('debug', `key ${this.label}: lcut ${j.lcut} from upstream, store write ${outcome}`);
       }
-    } else if (check.kind === 'specs' && check.lcut < held) {
-      this.#d.counters.rejected.inc({ source: 'upstream', reason: 'older' });
     }
     const specs = this.specs;
     if (specs) {
@@ -265,17 +258,32 @@ export class KeySync {
     }
     if (!v?.result || typeof v.time !== 'number' || !(v.time > (this.specs?.lcut ?? 0))) return;
     if (this.#state.kind === 'refused' && this.#d.options.clearOnUnauthorized) return;
-    let check;
-    try {
-      check = checkDcsPayload(v.result, this.sdkKey);
-    } catch (err) {
-      this.#d.counters.rejected.inc({ source: 'store', reason: err instanceof SpecKeyMismatchError ? 'key_mismatch' : 'invalid' });
-      return;
-    }
-    if (check.kind !== 'specs') return;
-    await this.#install(v.result, check.lcut, 'store');
+    const j = this.#judge(v.result, 'store', v.time);
+    if (j.kind !== 'specs') return;
+    await this.#install(v.result, j.lcut, 'store');
     this.#confirmedAt = Date.now();
-    this.#d.log('debug', `key ${this.label}: lcut ${check.lcut} from the shared store`);
+    this.#d.log('debug', `key ${this.label}: lcut ${j.lcut} from the shared store`);
+  }
+
+  /**
+   * SpecStore's judge on a payload for this key, against the specs held; refusals and older payloads
+   * counted. A payload without `time` (statsig-node loads one) is held at the lcut the store gave it, or
+   * else at now as the SDK holds it, unless it is the very payload held: then it is unchanged, not a new
+   * lcut every poll.
+   */
+  #judge(text: string, source: 'upstream' | 'store', storedLcut?: number): Exclude<Judgement, { kind: 'specs' }> | { kind: 'specs'; lcut: number } {
+    const held = this.specs;
+    const now = Date.now();
+    const j = judgeSpecs({ origin: source === 'upstream' ? 'network' : 'dataStore', text }, { serverSecret: this.sdkKey, heldLcut: held?.lcut ?? null, now });
+    if (j.kind === 'rejected') {
+      this.#d.counters.rejected.inc({ source, reason: j.error instanceof SpecKeyMismatchError ? 'key_mismatch' : 'invalid' });
+      return j;
+    }
+    if (j.kind === 'stale') this.#d.counters.rejected.inc({ source, reason: 'older' });
+    if (j.kind !== 'specs') return j;
+    if (Number.isFinite(j.time)) return { kind: 'specs', lcut: j.time };
+    if (held && held.body.equals(Buffer.from(text, 'utf8'))) return { kind: 'unchanged' };
+    return { kind: 'specs', lcut: storedLcut ?? Math.max(now, (held?.lcut ?? 0) + 1) };
   }
 
   // ---- transitions --------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ export class FakeUpstream {
   logEventHang = false;
   /** while set, log_event answers wait for it (a slow upstream that does answer); then they are handled as usual */
   logEventGate: Promise<void> | null = null;
+  /** keys whose payload has no `time` (statsig-node loads one); with no time to compare, sinceTime is ignored */
+  readonly omitTime = new Set<string>();
   /** DCS requests per format */
   readonly dcsByVersion = { v1: 0, v2: 0 };
   private readonly texts = new Map<string, string>();
@@ -76,7 +78,8 @@ export class FakeUpstream {
     let t = this.texts.get(id);
     if (!t) {
       const base = version === 'v1' ? this.base : toDcsV2(this.base);
-      t = JSON.stringify({ ...base, time: this.time, hashed_sdk_key_used: djb2(key) });
+      const { time: _time, ...untimed } = { ...base, time: this.time };
+      t = JSON.stringify(this.omitTime.has(key) ? { ...untimed, hashed_sdk_key_used: djb2(key) } : { ...base, time: this.time, hashed_sdk_key_used: djb2(key) });
       this.texts.set(id, t);
     }
     return t;
@@ -106,7 +109,7 @@ export class FakeUpstream {
       if (k === undefined || k === 401) return send(401, '{"error":"unauthorized"}');
       if (k === 403) return send(403, '{"error":"forbidden"}');
       const since = Number(url.searchParams.get('sinceTime') ?? 0);
-      if (since >= this.time) return send(200, '{"has_updates":false}');
+      if (since >= this.time && !this.omitTime.has(key)) return send(200, '{"has_updates":false}');
       this.fullPayloads++;
       return send(200, k === 'misroute' ? this.payloadFor(FIXTURE_SECRET, dcsVersion) : this.payloadFor(key, dcsVersion));
     }
