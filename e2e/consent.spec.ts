@@ -129,6 +129,7 @@ test('before consent, grant, revoke: cookie, stored ID, exposures and variant in
     expect((await clientUser(page)).customIDs?.stableID).toBe(perRequest[load]);
   }
   expect(perRequest[0]).not.toBe(perRequest[1]);
+  await page.screenshot({ path: resolve('test-results', 'consent-before.png'), fullPage: true });
   expect(await stableCookie(context)).toEqual([]);
   expect(sets).toEqual([]);
   expect(await statsigStorage(page)).toEqual([]);
@@ -145,6 +146,7 @@ test('before consent, grant, revoke: cookie, stored ID, exposures and variant in
   await expect(page.getByTestId('hero-variant')).toHaveText(group);
   // the server parts follow on the refresh the banner asks for
   await expect(page.getByTestId('why-stable-id')).toHaveText(id!);
+  await page.screenshot({ path: resolve('test-results', 'consent-granted.png'), fullPage: true });
   await expect.poll(async () => (await clientUser(page)).customIDs?.stableID).toBe(id);
   expect(JSON.parse((await page.evaluate((k) => localStorage.getItem(k), COOKIE))!)).toBe(id);
   await hydratedAndFlushed(page);

@@ -146,7 +146,7 @@ export function WhyPanel({ flags }: { flags: RequestFlags }) {
                   <td>
                     <code>{e.ruleID}</code>
                     {e.groupName ? <div className="small">{e.groupName}</div> : null}
-                    <div className="muted small">{explain(e, unit)}</div>
+                    <div className="muted small">{flags.consent && !flags.consent.granted && idType === 'stableID' ? 'No device ID without consent: default value.' : explain(e, unit)}</div>
                   </td>
                   <td>
                     <code>{e.reason}</code> / <ClientReason kind={kind} name={name} />

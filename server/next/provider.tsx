@@ -36,12 +36,14 @@ interface ConsentHolder {
 }
 
 /**
- * Consent mode's network hook: without consent an event batch is answered 202 here and never sent.
+ * Consent mode's network hook: without consent an event batch (or SDK error report) is answered 202
+ * here and never sent.
  * js-client 3.33 keeps exposures back while logging is 'disabled', but still flushes its
  * `statsig::non_exposed_checks` summary (carrying the stable ID) through the batch queue.
  */
 function consentAwareFetch(apiBase: string, holder: ConsentHolder) {
-  const eventPaths = new Set([`${apiBase}/rgstr`, `${apiBase}/log_event`]);
+  // an SDK error report carries the stable ID too
+  const eventPaths = new Set([`${apiBase}/rgstr`, `${apiBase}/log_event`, `${apiBase}/sdk_exception`]);
   return (url: string, args: RequestInit): Promise<Response> => {
     if (!holder.granted && eventPaths.has(new URL(url, location.href).pathname)) {
       return Promise.resolve(new Response('{"success":true,"dropped":"no consent"}', { status: 202 }));

@@ -247,6 +247,7 @@ test('GET bootstrap: without consent a per-request ID, the defaults and no cooki
     const cir = (await res.json()) as { user: { customIDs: { stableID: string } }; dynamic_configs: Record<string, { value: unknown }> };
     assert.notEqual(cir.user.customIDs.stableID, DEVICE);
     assert.deepEqual(cir.dynamic_configs[djb2('hero_copy')]!.value, DEFAULTS.hero_copy);
+    assert.equal((cir.dynamic_configs[djb2('hero_copy')] as unknown as { rule_id: string }).rule_id, 'default');
   }
   const res = await get(routeRequest('bootstrap', { cookie: `site_consent=granted; ${COOKIE}=${DEVICE}` }));
   assert.equal(res.headers.get('x-firstlight-consent'), 'granted');
@@ -280,4 +281,24 @@ test('events and shown routes: a browser without consent is answered 202 and not
   const added = eventLogLines().slice(beforeLines);
   assert.equal(added.filter((e) => (e.metadata as { tag?: string } | undefined)?.tag === 'no-consent').length, 0);
   assert.equal(added.filter((e) => (e.metadata as { tag?: string } | undefined)?.tag === 'consented').length, 1);
+});
+
+test('initialize route (the SDK network fallback): without consent the stableID-keyed entities answer their default, with consent the bucket', async () => {
+  const init = routes.makeInitializePOST({});
+  // a device in the group whose value is not the default (Classic's equals it)
+  const bold = Array.from({ length: 100 }, (_, i) => `bold-${i}-0000-4000-8000-000000000000`).find((id) => evaluateAll(SPECS, { customIDs: { stableID: id } }).getExperiment('hero_copy').groupName === 'Bold')!;
+  const expected = evaluateAll(SPECS, { customIDs: { stableID: bold } }).getExperiment('hero_copy');
+  assert.notDeepEqual(expected.value, DEFAULTS.hero_copy);
+  const body = JSON.stringify({ user: { customIDs: { stableID: bold } }, hash: 'djb2' });
+  for (const [cookie, value, rule] of [
+    ['', DEFAULTS.hero_copy, 'default'],
+    ['site_consent=denied', DEFAULTS.hero_copy, 'default'],
+    ['site_consent=granted', expected.value, expected.ruleID],
+  ] as const) {
+    const res = await init(routeRequest(`initialize?k=${KEY}`, { method: 'POST', body, cookie }));
+    assert.equal(res.status, 200, cookie);
+    const cir = (await res.json()) as { dynamic_configs: Record<string, { value: unknown; rule_id: string }> };
+    assert.deepEqual(cir.dynamic_configs[djb2('hero_copy')]!.value, value, cookie);
+    assert.equal(cir.dynamic_configs[djb2('hero_copy')]!.rule_id, rule, cookie);
+  }
 });
