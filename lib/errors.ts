@@ -13,7 +13,8 @@ export type FirstlightErrorCode =
   | 'FL_ERR_INVALID_ARGUMENT'
   | 'FL_ERR_SOURCE_UNAVAILABLE'
   | 'FL_ERR_NOT_INITIALIZED'
-  | 'FL_ERR_FLAGS_UNAVAILABLE';
+  | 'FL_ERR_FLAGS_UNAVAILABLE'
+  | 'FL_ERR_MISSING_PACKAGE';
 
 export class FirstlightError extends Error {
   readonly code: FirstlightErrorCode = 'FL_ERR';
@@ -83,3 +84,16 @@ export type NotInitializedError = InstanceType<typeof NotInitializedError>;
 /** A server render asked for flags while no specs are loaded (and fail-open is off). */
 export const FlagsUnavailableError = codedError('FlagsUnavailableError', 'FL_ERR_FLAGS_UNAVAILABLE', 'flags unavailable: no specs loaded');
 export type FlagsUnavailableError = InstanceType<typeof FlagsUnavailableError>;
+
+const MissingPackageBase = codedError('MissingPackageError', 'FL_ERR_MISSING_PACKAGE', 'an optional package is not installed');
+/**
+ * A feature needs an optional peer dependency that is not installed (ioredis for fleet mode, the gRPC
+ * packages for streaming). `packages` names what to install.
+ */
+export class MissingPackageError extends MissingPackageBase {
+  readonly packages: readonly string[];
+  constructor(message?: string, packages: readonly string[] = [], options?: { cause?: unknown }) {
+    super(message, options);
+    this.packages = packages;
+  }
+}

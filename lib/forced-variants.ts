@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Specs } from './spec/compiled';
 import type { JsonObject } from './types';
 import { emptyOverrides, setOverride, type LocalOverrides } from './overrides';
+import type { AssertSame, Check } from './type-assert';
 
 /** Where a request carries the token (firstlight/testing sets either). */
 export const FORCE_COOKIE = 'firstlight_force';
@@ -22,6 +23,20 @@ const json: z.ZodType<unknown> = z.json();
 const object = z.record(z.string().max(200), json);
 
 /** The signed payload: `exp` is when it stops applying (Unix ms). */
+export interface ForcedVariants {
+  v: 1;
+  exp: number;
+  /** gate name → value */
+  gates?: Record<string, boolean> | undefined;
+  /** experiment name → group name */
+  experiments?: Record<string, string> | undefined;
+  /** dynamic config name → value */
+  configs?: Record<string, Record<string, unknown>> | undefined;
+  /** layer name → parameters laid over its value */
+  layers?: Record<string, Record<string, unknown>> | undefined;
+}
+
+/** @internal */
 export const forcedVariantsSchema = z
   .object({
     v: z.literal(1),
@@ -37,7 +52,7 @@ export const forcedVariantsSchema = z
     `at most ${MAX_ENTRIES} forced entities`,
   );
 
-export type ForcedVariants = z.infer<typeof forcedVariantsSchema>;
+type _ForcedVariantsMatch = Check<AssertSame<ForcedVariants, z.infer<typeof forcedVariantsSchema>>>;
 /** What a caller names: everything but the version and expiry. */
 export type ForcedVariantsRequest = Omit<ForcedVariants, 'v' | 'exp'>;
 

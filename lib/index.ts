@@ -63,6 +63,7 @@ export {
   SourceUnavailableError,
   NotInitializedError,
   FlagsUnavailableError,
+  MissingPackageError,
 } from './errors';
 export type { FirstlightErrorCode, SpecIssue } from './errors';
 

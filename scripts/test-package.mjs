@@ -129,8 +129,98 @@ try {
   const evald = run(join(app, 'node_modules', '.bin', 'firstlight'), ['eval', '--specs', 'specs/dcs.json', '--users', join(work, 'users.jsonl')], app);
   assert.match(evald, /express_checkout/);
 
+  // 3b. `firstlight` in a plain Node script of an app without ioredis (an optional peer): it loads and
+  // evaluates; fleet mode is refused at start with MissingPackageError naming ioredis, before any send
+  assert.ok(!existsSync(join(app, 'node_modules', 'ioredis')), 'the example has no ioredis (the check below needs its absence)');
+  writeFileSync(
+    join(app, 'plain-node.mjs'),
+    `import { readFileSync } from 'node:fs';
+const out = {};
+const fl = await import('firstlight');
+const statsig = new fl.Statsig('', { localMode: true, bootstrapValues: readFileSync('specs/dcs.json', 'utf8'), disableAllLogging: true });
+await statsig.initialize();
+out.gate = statsig.checkGate({ userID: 'a', email: 'a@firstlight.dev' }, 'express_checkout');
+const code = (e) => ({ name: e?.name, code: e?.code, packages: e?.packages, message: e?.message });
+const sink = new fl.RedisStreamSink({ redis: 'redis://127.0.0.1:1' });
+out.sinkOpen = await sink.open().then(() => 'opened', code);
+const fleet = new fl.Statsig('', { localMode: true, eventSinks: [new fl.RedisStreamSink({ redis: 'redis://127.0.0.1:1' })] });
+out.initialize = await fleet.initialize().then(() => 'initialized', code);
+const { startProxy } = await import('firstlight/proxy');
+out.proxy = await startProxy({ port: 0, cache: 'redis', redisUrl: 'redis://127.0.0.1:1' }).then(async (p) => { await p.stop(); return 'started'; }, code);
+const local = await startProxy({ port: 0 });
+out.localProxy = typeof local.port;
+await local.stop();
+console.log(JSON.stringify(out));
+process.exit(0);
+`,
+  );
+  const plain = JSON.parse(run(process.execPath, ['plain-node.mjs'], app).trim().split('\n').pop());
+  assert.equal(plain.gate, true, 'firstlight evaluates in plain Node');
+  for (const k of ['sinkOpen', 'initialize', 'proxy']) {
+    assert.equal(plain[k].code, 'FL_ERR_MISSING_PACKAGE', `${k}: ${JSON.stringify(plain[k])}`);
+    assert.equal(plain[k].name, 'MissingPackageError');
+    assert.deepEqual(plain[k].packages, ['ioredis']);
+    assert.match(plain[k].message, /needs the optional package ioredis, which is not installed: npm install ioredis/);
+  }
+  assert.equal(plain.localProxy, 'number', 'the proxy with its local cache runs without ioredis');
+
   // 4. build with the example's defaults (cacheComponents, partialPrefetching, target ES2017)
   run(join(app, 'node_modules', '.bin', 'next'), ['build'], app);
+
+  // 4b. the app and type probes compile against the installed declarations with skipLibCheck: false
+  // (every .d.ts the app reaches is checked: one importing zod or ioredis, neither installed, fails)
+  assert.ok(!existsSync(join(app, 'node_modules', 'zod')), 'the example has no zod (the check below needs its absence)');
+  writeFileSync(
+    join(app, 'type-probes.ts'),
+    `import { Statsig, RedisStreamSink, MissingPackageError, type StatsigOptions } from 'firstlight';
+import { parseSpecs, checkGate, type Specs } from 'firstlight/core';
+import { getRequestFlags, createRouteHandlers, checkConfig, type RequestFlagsOptions } from 'firstlight/next';
+import { createStableIdProxy } from 'firstlight/next/proxy';
+import { FirstlightProvider, useExperiment } from 'firstlight/react';
+import { startProxy, type ProxyOptionsInput } from 'firstlight/proxy';
+import { forcedVariantsHeader } from 'firstlight/testing';
+
+export const options: StatsigOptions = { environment: 'production', proxyConfigs: { download_config_specs: { protocol: 'http', proxyAddress: 'http://proxy:8000/v1' } } };
+export const statsig = new Statsig('secret-probe', options);
+export const gate: boolean = statsig.checkGate({ userID: 'u' }, 'express_checkout');
+export const headline: string = statsig.getExperiment({ userID: 'u' }, 'hero_copy').get('headline', 'Welcome');
+export const specs: Specs = parseSpecs('{}');
+export const edge: boolean = checkGate(specs, { userID: 'u' }, 'g');
+export const flagsOptions: RequestFlagsOptions = { identify: async ({ cookies }) => ({ userID: cookies.get('id')?.value ?? 'anon' }) };
+export const handlers = createRouteHandlers(flagsOptions);
+export const proxy = createStableIdProxy();
+export const proxyOptions: ProxyOptionsInput = { port: 0, cache: 'redis', mode: 'grpc-and-http' };
+export const sink = new RedisStreamSink({ redis: { multi: () => ({ xadd: () => 'id', exec: async () => [] }) } });
+export const missing: readonly string[] = new MissingPackageError('m', ['ioredis']).packages;
+export const used = [getRequestFlags, checkConfig, FirstlightProvider, useExperiment, startProxy, forcedVariantsHeader];
+
+// wrong calls: each must fail to compile (an unused @ts-expect-error is itself an error)
+// @ts-expect-error an option Statsig does not have
+new Statsig('secret-probe', { enviroment: 'production' });
+// @ts-expect-error a user is an object, not a string
+statsig.checkGate('u', 'express_checkout');
+// @ts-expect-error the default fixes the parameter's type
+export const n: number = statsig.getExperiment({ userID: 'u' }, 'hero_copy').get('headline', 'Welcome');
+// @ts-expect-error the proxy's cache is 'local' or 'redis'
+export const badProxy: ProxyOptionsInput = { cache: 'memcached' };
+// @ts-expect-error a stream sink needs a URL or a client with multi()
+new RedisStreamSink({ redis: 6379 });
+// @ts-expect-error identify resolves to a user, not an ID string
+export const badIdentify: RequestFlagsOptions = { identify: async () => 'u' };
+// @ts-expect-error grpc_websocket is the streaming protocol's name
+export const badProtocol: StatsigOptions = { proxyConfigs: { download_config_specs: { protocol: 'grpc', proxyAddress: 'h:1' } } };
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.libcheck.json'),
+    JSON.stringify({ extends: './tsconfig.json', compilerOptions: { skipLibCheck: false, incremental: false, noEmit: true } }),
+  );
+  const tsc = spawnSync(join(app, 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.libcheck.json', '--pretty', 'false'], { cwd: app, encoding: 'utf8' });
+  const tscErrors = `${tsc.stdout}${tsc.stderr}`.split('\n').filter((l) => /error TS\d+/.test(l));
+  // Next's and React's own declarations are theirs to keep; what the app and firstlight contribute must be clean
+  const ours = tscErrors.filter((l) => !/^node_modules\/(?!firstlight\/)/.test(l));
+  assert.deepEqual(ours, [], 'the example and the probes compile with skipLibCheck: false');
+  log(`typecheck with skipLibCheck: false: ${tscErrors.length - ours.length} error(s) in other packages' declarations, none in firstlight's or the app's`);
 
   // 5. the running app
   const events = join(work, 'events.jsonl');

@@ -17,6 +17,7 @@ import { SpecSync } from './sync/spec-sync';
 import { IdListSync } from './idlists/id-list-sync';
 import { EventLogger } from './events/event-logger';
 import type { EventSink } from './events/event-sink';
+import { MissingPackageError } from '../lib/errors';
 import { JsonlFileSink } from './events/sinks/jsonl-file-sink';
 import { StatsigLogEventSink } from './events/sinks/statsig-log-event-sink';
 
@@ -41,6 +42,7 @@ export class Runtime {
   /** The gRPC spec stream (proxyConfigs.download_config_specs.protocol 'grpc_websocket'), else null. */
   readonly specStream: GrpcStreamSource | null = null;
   #storeReady: Promise<void> | null = null;
+  readonly #sinks: readonly EventSink[];
 
   constructor(options: NormalizedOptions) {
     this.options = options;
@@ -97,8 +99,9 @@ export class Runtime {
           })
         : null;
 
+    this.#sinks = o.disableAllLogging ? [] : o.eventSinks.map((s) => this.#sink(s));
     this.events = new EventLogger({
-      sinks: o.disableAllLogging ? [] : o.eventSinks.map((s) => this.#sink(s)),
+      sinks: this.#sinks,
       batchSize: o.eventQueueSize,
       flushIntervalMs: o.flushIntervalMs,
       maxQueuedEvents: o.retryQueueSize * o.eventQueueSize,
@@ -118,12 +121,19 @@ export class Runtime {
     const started = Date.now();
     const o = this.options;
     let error: string | null = null;
+    let fatal: unknown = null;
+    // a missing optional package is a set-up error, not an outage: initialize() rejects with it
+    await Promise.all(this.#sinks.map((sink) => sink.open?.()));
     const work = (async () => {
       if (o.dataStore) {
         this.#storeReady ??= o.dataStore.initialize();
         await this.#storeReady.catch((err: unknown) => {
           error = `data store initialize failed: ${(err as Error)?.message ?? String(err)}`;
           o.logger.warn(error);
+          if (err instanceof MissingPackageError) {
+            fatal = err;
+            this.#storeReady = null;
+          }
         });
       }
       await Promise.all([this.specSync.initialize(), this.idListSync?.syncNow()]);
@@ -142,6 +152,7 @@ export class Runtime {
     } else {
       await work;
     }
+    if (fatal !== null) throw fatal;
     this.specSync.start();
     this.idListSync?.start();
     const success = this.store.current() !== null;

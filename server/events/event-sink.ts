@@ -13,6 +13,11 @@ export interface EventSink<T = StatsigEvent> {
    * a sink that records it can make a repeated delivery a no-op.
    */
   send(batch: readonly T[], signal: AbortSignal, meta: BatchMeta): Promise<void>;
+  /**
+   * Awaited by `Statsig.initialize()`: a sink that cannot work at all (an optional package it needs
+   * is missing) rejects here, at start, rather than on its first batch.
+   */
+  open?(): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -14,7 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, RedisOptions } from 'ioredis';
+import type { IoredisModule } from './ioredis';
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
 
@@ -49,6 +50,7 @@ export interface RedisTlsOptions {
   servername?: string;
 }
 
+/** @internal */
 export const RedisTlsOptionsSchema = z
   .object({
     caPath: z.string().min(1).optional(),
@@ -143,9 +145,15 @@ export function parseRedisUrl(url: string): RedisTarget {
   return { kind: 'sentinel', tls, sentinels: parseNodes(url, hosts, 26379), db: dbOf(), ...creds, ...q.data };
 }
 
-export type RedisClient = Redis | Cluster;
+/** @internal */
+export type RedisClient = InstanceType<IoredisModule['Redis']> | Cluster;
 
-/** What differs between the fleet's two connections: the command client fails fast, the subscriber queues. */
+/** A Cluster client (ioredis marks each client; no instanceof, so ioredis stays an import at run time only). @internal */
+export function isCluster(client: RedisClient): client is Cluster {
+  return client.isCluster;
+}
+
+/** What differs between the fleet's two connections: the command client fails fast, the subscriber queues. @internal */
 export interface RedisClientOptions {
   readonly connectTimeoutMs: number;
   readonly connectionName: string;
@@ -154,7 +162,8 @@ export interface RedisClientOptions {
   readonly offlineQueue: boolean;
 }
 
-function readTls(tls: RedisTlsOptions | undefined, servername: string | undefined): ConnectionOptions {
+/** @internal */
+export function readTls(tls: RedisTlsOptions | undefined, servername: string | undefined): ConnectionOptions {
   const read = (what: string, path: string | undefined) => {
     if (path === undefined) return undefined;
     try {
@@ -178,8 +187,8 @@ export function checkTlsOptions(target: RedisTarget, tls: RedisTlsOptions | unde
   if (!target.tls && Object.keys(tls).length > 0) throw new InvalidOptionError('firstlight: Redis TLS options were given for a redis:// URL; use rediss:// to connect with TLS');
 }
 
-/** The ioredis client for a target: Redis (one server, or Sentinel's master) or Cluster. */
-export function createRedisClient(target: RedisTarget, tlsOptions: RedisTlsOptions | undefined, o: RedisClientOptions): RedisClient {
+/** The ioredis client for a target: Redis (one server, or Sentinel's master) or Cluster (`ioredis` from loadIoredis()). @internal */
+export function createRedisClient({ Redis, Cluster }: IoredisModule, target: RedisTarget, tlsOptions: RedisTlsOptions | undefined, o: RedisClientOptions): RedisClient {
   const common: RedisOptions = {
     lazyConnect: true,
     connectTimeout: o.connectTimeoutMs,
@@ -230,9 +239,9 @@ export function createRedisClient(target: RedisTarget, tlsOptions: RedisTlsOptio
   });
 }
 
-/** "host:port" of the server a standalone/Sentinel client is connected to now, else null. */
+/** "host:port" of the server a standalone/Sentinel client is connected to now, else null. @internal */
 export function connectedAddress(client: RedisClient): string | null {
-  if (client instanceof Cluster) return null;
+  if (isCluster(client)) return null;
   const s = client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
   return s?.remoteAddress && s.remotePort ? `${s.remoteAddress}:${s.remotePort}` : null;
 }

@@ -18,13 +18,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Cluster } from 'ioredis';
-import { SourceUnavailableError } from '../../lib/errors';
+import { NotInitializedError, SourceUnavailableError } from '../../lib/errors';
+import { loadIoredis } from './ioredis';
 import type { DataStore } from '../store/data-store';
 import {
   checkTlsOptions,
   connectedAddress,
   createRedisClient,
+  isCluster,
+  readTls,
   parseRedisUrl,
   type RedisClient,
   type RedisTarget,
@@ -188,8 +190,9 @@ export class RedisDataStore implements DataStore {
   private readonly token = randomUUID();
   private readonly opts: RedisDataStoreOptions;
   readonly target: RedisTarget;
-  private readonly client: ScriptedRedis;
-  private readonly sub: RedisClient;
+  // created by initialize(): ioredis is an optional peer, loaded only when a store starts
+  #client: ScriptedRedis | null = null;
+  #sub: RedisClient | null = null;
   /** where each key's slot lived at the last look (Cluster), or the server connected to (else) */
   private readonly masters = new Map<string, string>();
   private lastMaster: string | null = null;
@@ -232,18 +235,42 @@ export class RedisDataStore implements DataStore {
     checkKeyPrefix(this.prefix);
     this.target = parseRedisUrl(options.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     checkTlsOptions(this.target, options.tls);
+    // the clients are made at initialize(); an unreadable TLS file is refused now, before any connection
+    if (this.target.tls) readTls(options.tls, undefined);
+  }
+
+  private get client(): ScriptedRedis {
+    if (!this.#client) throw new NotInitializedError('firstlight: RedisDataStore: call initialize() first');
+    return this.#client;
+  }
+
+  private get sub(): RedisClient {
+    if (!this.#sub) throw new NotInitializedError('firstlight: RedisDataStore: call initialize() first');
+    return this.#sub;
+  }
+
+  /** Both connections (lazy: connect() is initialize's), with the scripts and event handlers. */
+  private async createClients(): Promise<void> {
+    const ioredis = await loadIoredis('RedisDataStore (fleet mode)');
+    if (this.#client) return;
+    const options = this.opts;
     const base = {
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       retryStrategy: (times: number) => (this.closed ? null : backoff(times)),
     };
     // fail fast while Redis is down; callers fall back to memory
-    this.client = createRedisClient(this.target, options.tls, { ...base, offlineQueue: false, connectionName: `firstlight:${this.instanceId}` }) as ScriptedRedis;
-    this.client.defineCommand('flAcquire', { numberOfKeys: 2, lua: ACQUIRE_OR_RENEW });
-    this.client.defineCommand('flCas', { numberOfKeys: 2, lua: COMPARE_AND_SET });
-    this.client.defineCommand('flRelease', { numberOfKeys: 1, lua: RELEASE });
+    const client = createRedisClient(ioredis, this.target, options.tls, { ...base, offlineQueue: false, connectionName: `firstlight:${this.instanceId}` }) as ScriptedRedis;
+    client.defineCommand('flAcquire', { numberOfKeys: 2, lua: ACQUIRE_OR_RENEW });
+    client.defineCommand('flCas', { numberOfKeys: 2, lua: COMPARE_AND_SET });
+    client.defineCommand('flRelease', { numberOfKeys: 1, lua: RELEASE });
     // the subscriber queues SUBSCRIBE until connected and resubscribes after every reconnect
-    this.sub = createRedisClient(this.target, options.tls, { ...base, offlineQueue: true, connectionName: `firstlight:${this.instanceId}:sub` });
+    const sub = createRedisClient(ioredis, this.target, options.tls, { ...base, offlineQueue: true, connectionName: `firstlight:${this.instanceId}:sub` });
+    this.#client = client;
+    this.#sub = sub;
     this.wireEvents();
+    // channels asked for before initialize()
+    const channels = [...this.channelToKey.keys(), ...this.leaseChannelToKey.keys()];
+    if (channels.length > 0) sub.subscribe(...channels).catch((e: Error) => (this.lastError = e.message));
   }
 
   private wireEvents(): void {
@@ -283,7 +310,8 @@ export class RedisDataStore implements DataStore {
     });
     this.sub.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     // a Cluster refreshes its slot map after MOVED, CLUSTERDOWN or a lost node, and every 2 s
-    if (this.client instanceof Cluster) this.client.on('refresh', () => this.noteMasters());
+    const client = this.client;
+    if (isCluster(client)) client.on('refresh', () => this.noteMasters());
   }
 
   /**
@@ -292,7 +320,7 @@ export class RedisDataStore implements DataStore {
    */
   private noteMasters(): void {
     const c = this.client;
-    if (c instanceof Cluster) {
+    if (isCluster(c)) {
       let moved = false;
       for (const key of this.keys.keys()) {
         const master = (c.slots[slotOf(this.prefix + key)] as string[] | undefined)?.[0];
@@ -319,7 +347,9 @@ export class RedisDataStore implements DataStore {
     return this.clientReady && this.subReady;
   }
 
+  /** Loads ioredis (MissingPackageError when it is not installed) and connects. */
   async initialize(): Promise<void> {
+    await this.createClients();
     const timeout = this.opts.connectTimeoutMs ?? 2000;
     const attempt = Promise.allSettled([this.client.connect(), this.sub.connect()]);
     const timer = new Promise<'timeout'>((r) => setTimeout(r, timeout, 'timeout').unref());
@@ -365,7 +395,7 @@ export class RedisDataStore implements DataStore {
       s.wantLease = true;
       const ch = leaseChannelOf(this.prefix, key);
       this.leaseChannelToKey.set(ch, key);
-      this.sub.subscribe(ch).catch(() => {});
+      this.#sub?.subscribe(ch).catch(() => {});
     }
     await this.acquireOrRenew(key, s);
     return this.isLeader(key);
@@ -383,7 +413,7 @@ export class RedisDataStore implements DataStore {
       s.wantLease = false;
       const ch = leaseChannelOf(this.prefix, key);
       this.leaseChannelToKey.delete(ch);
-      this.sub.unsubscribe(ch).catch(() => {});
+      this.#sub?.unsubscribe(ch).catch(() => {});
     }
     if (s.leader) this.setLeader(key, s, false);
     if (s.subscribers.size === 0) this.keys.delete(key);
@@ -564,14 +594,14 @@ export class RedisDataStore implements DataStore {
     if (first) {
       const ch = lcutChannelOf(this.prefix, key);
       this.channelToKey.set(ch, key);
-      this.sub.subscribe(ch).catch((e: Error) => (this.lastError = e.message));
+      this.#sub?.subscribe(ch).catch((e: Error) => (this.lastError = e.message));
     }
     return () => {
       s.subscribers.delete(onUpdate);
       if (s.subscribers.size === 0) {
         const ch = lcutChannelOf(this.prefix, key);
         this.channelToKey.delete(ch);
-        this.sub.unsubscribe(ch).catch(() => {});
+        this.#sub?.unsubscribe(ch).catch(() => {});
         if (!s.wantLease && !s.leader) this.keys.delete(key);
       }
     };
@@ -679,7 +709,7 @@ export class RedisDataStore implements DataStore {
       );
     }
     for (const [k, s] of this.keys) if (s.leader) this.setLeader(k, s, false);
-    await Promise.allSettled([quit(this.client), quit(this.sub)]);
+    await Promise.allSettled([this.#client, this.#sub].flatMap((r) => (r ? [quit(r)] : [])));
   }
 }
 

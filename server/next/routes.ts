@@ -77,6 +77,7 @@ function clientBudgets(): Budgets {
 const idValue = z.union([z.string().max(256), z.number().finite()]);
 const shortString = (max: number) => z.string().max(max).nullish();
 
+/** @internal */
 export const userSchema = z
   .object({
     userID: idValue.nullish(),
@@ -102,6 +103,7 @@ export const userSchema = z
 const hashSchema = z.enum(['djb2', 'sha256', 'none']);
 const clientKeySchema = z.string().min(1).max(256);
 
+/** @internal */
 export const bootstrapPostSchema = z
   .object({
     user: userSchema,
@@ -406,6 +408,7 @@ export async function eventsPOST(req: Request): Promise<Response> {
 
 const entityName = z.string().min(1).max(256);
 
+/** @internal */
 export const shownBodySchema = z
   .object({
     gates: z.array(entityName).max(100).default([]),

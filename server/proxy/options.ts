@@ -9,6 +9,7 @@ import { InvalidOptionError } from '../../lib/errors';
 import { checkKeyPrefix } from '../fleet/keys';
 import { checkTlsOptions, parseRedisUrl, type RedisTlsOptions } from '../fleet/redis-connection';
 import { GRPC_FIELDS, grpcOptionIssues } from './grpc/options';
+import type { AssertSame, Check } from '../../lib/type-assert';
 
 const url = z.string().refine((s) => /^https?:\/\/[^/]/.test(s), 'must be an http(s) URL');
 
@@ -63,10 +64,69 @@ const FIELDS = {
 
 type Shape = { [K in keyof typeof FIELDS]: (typeof FIELDS)[K]['schema'] };
 
+/** @internal */
 export const ProxyOptionsSchema = z.object(Object.fromEntries(Object.entries(FIELDS).map(([k, f]) => [k, f.schema])) as Shape).strict();
 
-export type ProxyOptionsInput = z.input<typeof ProxyOptionsSchema>;
-export type ProxyOptions = z.output<typeof ProxyOptionsSchema> & { upstreamApi: string; upstreamV2: string };
+/** The forward proxy's options: each is a `firstlight proxy` flag (kebab case); `--help` describes them and their defaults. */
+export interface ProxyOptionsInput {
+  port?: number | undefined;
+  host?: string | undefined;
+  cache?: 'local' | 'redis' | undefined;
+  redisUrl?: string | undefined;
+  redisTlsCaPath?: string | undefined;
+  redisTlsCertPath?: string | undefined;
+  redisTlsKeyPath?: string | undefined;
+  redisKeyPrefix?: string | undefined;
+  maxSdkKeys?: number | undefined;
+  maxKeyVerificationsPerMinute?: number | undefined;
+  pollingIntervalMs?: number | undefined;
+  redisLeaderTtlMs?: number | undefined;
+  redisCacheTtlMs?: number | undefined;
+  clearOnUnauthorized?: boolean | undefined;
+  debug?: boolean | undefined;
+  upstream?: string | undefined;
+  upstreamV2?: string | undefined;
+  upstreamApi?: string | undefined;
+  publicUrl?: string | undefined;
+  idListsIntervalMs?: number | undefined;
+  upstreamTimeoutMs?: number | undefined;
+  logEventBatchSize?: number | undefined;
+  logEventFlushIntervalMs?: number | undefined;
+  logEventMaxQueue?: number | undefined;
+  logEventMaxQueueBytes?: number | undefined;
+  logEventMaxBatchBytes?: number | undefined;
+  logEventRetryBackoffMs?: number | undefined;
+  logEventRetryBackoffMaxMs?: number | undefined;
+  maxJsonDepth?: number | undefined;
+  maxBodyBytes?: number | undefined;
+  mode?: 'http' | 'grpc' | 'grpc-and-http' | undefined;
+  grpcPort?: number | undefined;
+  grpcMaxConcurrentStreams?: number | undefined;
+  grpcKeepaliveMs?: number | undefined;
+  grpcStuckStreamMs?: number | undefined;
+  grpcTlsCertPath?: string | undefined;
+  grpcTlsKeyPath?: string | undefined;
+  grpcTlsClientCaPath?: string | undefined;
+}
+
+type Resolved = 'redisUrl' | 'redisTlsCaPath' | 'redisTlsCertPath' | 'redisTlsKeyPath' | 'upstreamV2' | 'upstreamApi' | 'publicUrl' | 'grpcTlsCertPath' | 'grpcTlsKeyPath' | 'grpcTlsClientCaPath';
+
+/** The options with every default filled in (resolveProxyOptions). */
+export type ProxyOptions = { [K in Exclude<keyof ProxyOptionsInput, Resolved>]-?: Exclude<ProxyOptionsInput[K], undefined> } & {
+  redisUrl?: string | undefined;
+  redisTlsCaPath?: string | undefined;
+  redisTlsCertPath?: string | undefined;
+  redisTlsKeyPath?: string | undefined;
+  publicUrl?: string | undefined;
+  grpcTlsCertPath?: string | undefined;
+  grpcTlsKeyPath?: string | undefined;
+  grpcTlsClientCaPath?: string | undefined;
+  upstreamApi: string;
+  upstreamV2: string;
+};
+
+type _InputMatch = Check<AssertSame<ProxyOptionsInput, z.input<typeof ProxyOptionsSchema>>>;
+type _OutputMatch = Check<AssertSame<Omit<ProxyOptions, 'upstreamApi' | 'upstreamV2'>, Omit<z.output<typeof ProxyOptionsSchema>, 'upstreamApi' | 'upstreamV2'>>>;
 
 export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions {
   const r = ProxyOptionsSchema.safeParse(input);
@@ -83,7 +143,7 @@ export function resolveProxyOptions(input: ProxyOptionsInput = {}): ProxyOptions
   return { ...o, upstream, upstreamApi: upstreamApi.replace(/\/+$/, ''), upstreamV2: upstreamV2.replace(/\/+$/, '') };
 }
 
-/** The Redis TLS material of the options, undefined when none is given. */
+/** The Redis TLS material of the options, undefined when none is given. @internal */
 export function redisTlsOf(o: Pick<ProxyOptions, 'redisTlsCaPath' | 'redisTlsCertPath' | 'redisTlsKeyPath'>): RedisTlsOptions | undefined {
   const t: RedisTlsOptions = {
     ...(o.redisTlsCaPath ? { caPath: o.redisTlsCaPath } : {}),
@@ -128,6 +188,7 @@ function kindOf(schema: z.ZodType): { kind: Kind; values?: readonly string[] } {
 const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Every flag the command line accepts, generated from FIELDS (plus --help). */
+/** @internal */
 export const PROXY_FLAGS: readonly { readonly name: keyof typeof FIELDS; readonly flag: string; readonly kind: Kind; readonly values?: readonly string[] }[] = (
   Object.keys(FIELDS) as (keyof typeof FIELDS)[]
 ).map((name) => ({ name, flag: kebab(name), ...kindOf(FIELDS[name].schema) }));

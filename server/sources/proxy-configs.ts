@@ -3,9 +3,36 @@
  * per endpoint, how to reach a forward proxy. Only download_config_specs can stream (`grpc_websocket`).
  */
 import { z } from 'zod';
+import type { AssertSame, Check } from '../../lib/type-assert';
+
+/** `proxyConfigs.download_config_specs`, in the shape of Statsig's SDKs. */
+export interface ProxyConfigInput {
+  protocol: 'http' | 'grpc_websocket';
+  /** http: the base URL of download_config_specs (like apiForDownloadConfigSpecs); grpc_websocket: host:port. */
+  proxyAddress: string;
+  /** @default 'none' */
+  authenticationMode?: 'none' | 'tls' | 'mtls' | undefined;
+  /** PEM CA the proxy's certificate must chain to (default: the system's roots). */
+  tlsCaCertPath?: string | undefined;
+  tlsClientCertPath?: string | undefined;
+  tlsClientKeyPath?: string | undefined;
+  /** Failed stream attempts in a row before polling takes over. @default 4 */
+  pushWorkerFailoverThreshold?: number | undefined;
+  /** First reconnect delay. @default 10000 */
+  retryBackoffBaseMs?: number | undefined;
+  /** @default 5 */
+  retryBackoffMultiplier?: number | undefined;
+  /** Attempts over which the delay grows; later reconnects keep the last delay (capped at 5 minutes). @default 10 */
+  maxRetryAttempt?: number | undefined;
+}
+
+export interface ProxyConfigsInput {
+  download_config_specs?: ProxyConfigInput | undefined;
+}
 
 const PEM = z.string().min(1, 'must be a file path');
 
+/** @internal */
 export const ProxyConfigSchema = z
   .strictObject({
     protocol: z.enum(['http', 'grpc_websocket'], { error: "must be 'http' or 'grpc_websocket'" }),
@@ -40,11 +67,12 @@ export const ProxyConfigSchema = z
     }
   });
 
+/** @internal */
 export const ProxyConfigsSchema = z.strictObject({
   download_config_specs: ProxyConfigSchema.optional(),
 });
 
-export type ProxyConfigsInput = z.input<typeof ProxyConfigsSchema>;
+type _ProxyConfigsMatch = Check<AssertSame<ProxyConfigsInput, z.input<typeof ProxyConfigsSchema>>>;
 
 export interface GrpcProxyConfig {
   readonly protocol: 'grpc_websocket';
@@ -62,7 +90,7 @@ export interface GrpcProxyConfig {
 
 export type DcsProxyConfig = { readonly protocol: 'http'; readonly url: string } | GrpcProxyConfig;
 
-/** The normalised download_config_specs proxy (already validated by ProxyConfigsSchema). */
+/** The normalised download_config_specs proxy (already validated by ProxyConfigsSchema). @internal */
 export function dcsProxyConfig(c: z.output<typeof ProxyConfigsSchema> | undefined): DcsProxyConfig | null {
   const d = c?.download_config_specs;
   if (!d) return null;

@@ -2,25 +2,42 @@
  * Events into a Redis stream for a fleet (one entry per event, field `event` = the JSON). A batch is
  * written in one MULTI so it lands whole or not at all, which keeps retries from duplicating events.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../../../lib/errors';
+import { loadIoredis } from '../../fleet/ioredis';
 import type { StatsigEvent } from '../event';
 import { DeliveryError, type EventSink } from '../event-sink';
 
+/**
+ * What the sink uses of a Redis client: an ioredis `Redis` fits. Written out so the package's types
+ * do not need ioredis's (an optional peer) to be installed.
+ */
+export interface RedisStreamClient {
+  multi(): RedisStreamTransaction;
+}
+
+export interface RedisStreamTransaction {
+  xadd(key: string, ...args: (string | number)[]): unknown;
+  exec(): Promise<[error: Error | null, result: unknown][] | null>;
+}
+
 export interface RedisStreamSinkOptions {
-  /** A connection URL (the sink owns and closes the connection) or an ioredis client (yours to close). */
-  redis: string | Redis;
+  /** A connection URL (the sink owns and closes the connection; needs ioredis) or a client (yours to close). */
+  redis: string | RedisStreamClient;
   /** @default 'firstlight:events' */
   streamKey?: string;
   /** Trim the stream to about this many entries (`MAXLEN ~`). @default no trimming */
   maxLength?: number;
 }
 
+const BAD_REDIS = 'firstlight: RedisStreamSink option "redis" must be a redis:// URL or an ioredis client';
+
 export class RedisStreamSink implements EventSink {
   readonly name: string;
   readonly streamKey: string;
-  readonly #redis: Redis;
-  readonly #owned: boolean;
+  /** the client; for a URL, once ioredis is loaded (rejects with MissingPackageError without it) */
+  readonly #redis: Promise<RedisStreamClient>;
+  #owned: Redis | null = null;
   readonly #maxLength: number | null;
 
   constructor(options: RedisStreamSinkOptions) {
@@ -28,25 +45,39 @@ export class RedisStreamSink implements EventSink {
     if (options.maxLength !== undefined && !(Number.isInteger(options.maxLength) && options.maxLength > 0)) {
       throw new InvalidOptionError(`firstlight: RedisStreamSink option "maxLength" must be a positive integer (got ${options.maxLength})`);
     }
-    if (typeof options.redis === 'string') {
-      if (!/^rediss?:\/\//.test(options.redis)) {
-        throw new InvalidOptionError('firstlight: RedisStreamSink option "redis" must be a redis:// URL or an ioredis client');
-      }
-      this.#redis = new Redis(options.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      this.#owned = true;
-    } else if (options.redis && typeof options.redis.multi === 'function') {
-      this.#redis = options.redis;
-      this.#owned = false;
+    const redis = options.redis;
+    if (typeof redis === 'string') {
+      if (!/^rediss?:\/\//.test(redis)) throw new InvalidOptionError(BAD_REDIS);
+      // started now, so open() (Statsig.initialize) reports a missing ioredis before any event is sent
+      this.#redis = loadIoredis('RedisStreamSink').then(({ Redis }) => {
+        this.#owned = new Redis(redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        return this.#owned;
+      });
+      this.#redis.catch(() => {});
+    } else if (redis && typeof redis.multi === 'function') {
+      this.#redis = Promise.resolve(redis);
     } else {
-      throw new InvalidOptionError('firstlight: RedisStreamSink option "redis" must be a redis:// URL or an ioredis client');
+      throw new InvalidOptionError(BAD_REDIS);
     }
     this.streamKey = options.streamKey ?? 'firstlight:events';
     this.#maxLength = options.maxLength ?? null;
     this.name = `redis-stream:${this.streamKey}`;
   }
 
+  /** Resolves when the sink can send; rejects with MissingPackageError when ioredis is not installed. */
+  async open(): Promise<void> {
+    await this.#redis;
+  }
+
   async send(batch: readonly StatsigEvent[]): Promise<void> {
-    const multi = this.#redis.multi();
+    let redis: RedisStreamClient;
+    try {
+      redis = await this.#redis;
+    } catch (err) {
+      // kept and retried, not dropped: the events were accepted
+      throw new DeliveryError(`redis stream ${this.streamKey}: ${(err as Error).message}`, true, { cause: err });
+    }
+    const multi = redis.multi();
     for (const e of batch) {
       if (this.#maxLength === null) multi.xadd(this.streamKey, '*', 'event', JSON.stringify(e));
       else multi.xadd(this.streamKey, 'MAXLEN', '~', this.#maxLength, '*', 'event', JSON.stringify(e));
@@ -64,6 +95,8 @@ export class RedisStreamSink implements EventSink {
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await this.#redis.catch(() => {});
+    const owned = this.#owned;
+    if (owned) await owned.quit().catch(() => owned.disconnect());
   }
 }

@@ -4,7 +4,7 @@
  * together they weigh about 7.5 MB. They are imported at run time, never bundled: an app's bundler
  * (Turbopack, webpack) must not try to resolve them when they are not installed.
  */
-import { InvalidOptionError } from '../../../lib/errors';
+import { cjsDefault, importOptional } from '../../optional-package';
 
 export interface GrpcModules {
   readonly grpc: typeof import('@grpc/grpc-js');
@@ -14,24 +14,17 @@ export interface GrpcModules {
 
 let loading: Promise<GrpcModules> | null = null;
 
+/** The three packages; MissingPackageError naming them when one is not installed. */
 export function loadGrpcModules(): Promise<GrpcModules> {
-  loading ??= (async () => {
-    try {
-      const [grpc, protoLoader, protobuf] = await Promise.all([
-        import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@grpc/grpc-js'),
-        import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@grpc/proto-loader'),
-        import(/* webpackIgnore: true */ /* turbopackIgnore: true */ 'protobufjs'),
-      ]);
-      // CommonJS packages: the namespace's default is the module itself
-      const cjs = <T>(m: T): T => ((m as { default?: T }).default ?? m) as T;
-      return { grpc: cjs(grpc), protoLoader: cjs(protoLoader), protobuf: cjs(protobuf) };
-    } catch (err) {
-      loading = null;
-      throw new InvalidOptionError(
-        'gRPC streaming needs the optional packages @grpc/grpc-js, @grpc/proto-loader and protobufjs: npm install @grpc/grpc-js@1.14.7 @grpc/proto-loader@0.8.1 protobufjs@7.6.6',
-        { cause: err },
-      );
-    }
-  })();
-  return loading;
+  const p = (loading ??= importOptional('gRPC streaming', ['@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs'] as const, () =>
+    Promise.all([
+      import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@grpc/grpc-js'),
+      import(/* webpackIgnore: true */ /* turbopackIgnore: true */ '@grpc/proto-loader'),
+      import(/* webpackIgnore: true */ /* turbopackIgnore: true */ 'protobufjs'),
+    ] as const),
+  ).then(([grpc, protoLoader, protobuf]) => ({ grpc: cjsDefault(grpc), protoLoader: cjsDefault(protoLoader), protobuf: cjsDefault(protobuf) })));
+  p.catch(() => {
+    if (loading === p) loading = null;
+  });
+  return p;
 }
