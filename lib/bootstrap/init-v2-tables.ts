@@ -9,12 +9,24 @@
 import type { CompiledValue, Specs } from '../spec/compiled';
 import type { SecondaryExposure } from '../types';
 import { hashName } from './entry-fields';
+import { flatten } from '../spec/flat';
 
+/**
+ * Table rows are kept as finished `,"<index>":<json>` pieces (the first row of a table drops the
+ * comma), so writing a used row is one join piece instead of four and no index is turned into
+ * text per payload.
+ */
 interface FixedTables {
   readonly valueIds: ReadonlyMap<string, number>;
-  readonly valueJson: readonly string[];
+  readonly valueRows: readonly string[];
   readonly exposureIds: ReadonlyMap<SecondaryExposure, number>;
   readonly exposureJson: readonly (readonly [string, string, string])[];
+  /** exposureJson as rows, per hash mode, made on the first payload in that mode. */
+  readonly exposureRows: (readonly string[] | undefined)[];
+}
+
+function row(index: number, json: string): string {
+  return flatten(',"' + index + '":' + json);
 }
 
 /**
@@ -25,11 +37,11 @@ const fixed = new WeakMap<Specs['configs'], FixedTables>();
 
 function build(specs: Specs): FixedTables {
   const valueIds = new Map<string, number>();
-  const valueJson: string[] = [];
+  const valueRows: string[] = [];
   const add = (json: string | null) => {
     if (json !== null && !valueIds.has(json)) {
-      valueIds.set(json, valueJson.length);
-      valueJson.push(json);
+      valueIds.set(json, valueRows.length);
+      valueRows.push(row(valueRows.length, json));
     }
   };
   const addValue = (v: CompiledValue) => {
@@ -50,7 +62,7 @@ function build(specs: Specs): FixedTables {
     exposureIds.set(e, exposureJson.length);
     exposureJson.push(json);
   }
-  return { valueIds, valueJson, exposureIds, exposureJson };
+  return { valueIds, valueRows, exposureIds, exposureJson, exposureRows: [undefined, undefined, undefined] };
 }
 
 /** The slots one payload uses. */
@@ -69,7 +81,7 @@ export class PayloadTables {
     if (t === undefined) fixed.set(specs.configs, (t = build(specs)));
     this.#fixed = t;
     this.#mode = mode;
-    this.#usedValues = new Uint8Array(t.valueJson.length);
+    this.#usedValues = new Uint8Array(t.valueRows.length);
     this.#usedExposures = new Uint8Array(t.exposureJson.length);
   }
 
@@ -82,7 +94,7 @@ export class PayloadTables {
     }
     const extra = (this.#extraValues ??= new Map());
     let local = extra.get(json);
-    if (local === undefined) extra.set(json, (local = this.#fixed.valueJson.length + extra.size));
+    if (local === undefined) extra.set(json, (local = this.#fixed.valueRows.length + extra.size));
     return local;
   }
 
@@ -118,9 +130,10 @@ export class PayloadTables {
     let first = true;
     const used = this.#usedExposures;
     const json = this.#fixed.exposureJson;
+    const rows = (this.#fixed.exposureRows[this.#mode] ??= json.map((j, i) => row(i, j[this.#mode])));
     for (let i = 0; i < used.length; i++) {
       if (used[i] === 0) continue;
-      out.push(first ? '"' : ',"', String(i), '":', json[i]![this.#mode]);
+      out.push(first ? rows[i]!.slice(1) : rows[i]!);
       first = false;
     }
     const base = json.length;
@@ -136,10 +149,10 @@ export class PayloadTables {
     out.push('{');
     let first = true;
     const used = this.#usedValues;
-    const json = this.#fixed.valueJson;
+    const rows = this.#fixed.valueRows;
     for (let i = 0; i < used.length; i++) {
       if (used[i] === 0) continue;
-      out.push(first ? '"' : ',"', String(i), '":', json[i]!);
+      out.push(first ? rows[i]!.slice(1) : rows[i]!);
       first = false;
     }
     if (this.#extraValues !== null) {

@@ -65,7 +65,7 @@ class EntryBuilder {
   }
 
   done(key: string): CompactEntry {
-    return { text: key + ':' + this.text + '}', valueId: this.valueId, exposureIds: this.exposureIds };
+    return { text: ',' + key + ':' + this.text + '}', valueId: this.valueId, exposureIds: this.exposureIds };
   }
 }
 
@@ -116,7 +116,10 @@ function layerEntry(ev: Evaluation, t: PayloadTables, spec: CompiledSpec, r: Eva
 /** Segments and holdouts are gates only other gates check; no client reads them. */
 const isClientGate: Filter = (spec) => spec.entity !== 'segment' && spec.entity !== 'holdout';
 
-/** A cached entry's text with its table slots marked used; undefined when not cached yet. */
+/**
+ * A cached entry's text with its table slots marked used; undefined when not cached yet. Entry
+ * texts start with their separating comma (see cir-writer's allGates): one join piece per entry.
+ */
 function hitOf(t: PayloadTables, cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2): string | undefined {
   const hit = cache === null ? undefined : cache[mode];
   if (hit === undefined) return undefined;
@@ -140,9 +143,8 @@ function allGates(out: string[], ev: Evaluation, t: PayloadTables, list: readonl
     if (!include(spec)) continue;
     const r = ev.gateResultOf(spec);
     const text = hitOf(t, r.compact, mode) ?? keep(r.compact, mode, gateEntry(t, spec, r, mode));
-    if (!first) out.push(',');
+    out.push(first ? text.slice(1) : text);
     first = false;
-    out.push(text);
   }
 }
 
@@ -157,9 +159,8 @@ function allConfigs(out: string[], ev: Evaluation, t: PayloadTables, list: reado
     // an entry is the same for everyone only when is_user_in_experiment comes from this very result
     const cache = raw === null || raw === r ? r.compact : null;
     const text = hitOf(t, cache, mode) ?? keep(cache, mode, configEntry(t, spec, r, raw, mode));
-    if (!first) out.push(',');
+    out.push(first ? text.slice(1) : text);
     first = false;
-    out.push(text);
   }
 }
 
@@ -191,7 +192,8 @@ export function writeInitV2Response(ev: Evaluation, opts: WriteOptions): string 
 
   const writeGate = (spec: CompiledSpec, r: EvalResult) => gateEntry(t, spec, r, mode);
   const writeConfig = (spec: CompiledSpec, r: EvalResult) => configEntry(t, spec, r, rawFor(ev, spec), mode);
-  const body = (e: CompactEntry) => e.text.slice(e.text.indexOf(':{') + 1);
+  // the entry without its `,"key":` (section() writes the key itself)
+  const body = (spec: CompiledSpec, e: CompactEntry) => e.text.slice(spec.keyJson[mode].length + 2);
 
   const out: string[] = ['{"feature_gates":{'];
   if (!order.hasCollisions) {
@@ -199,13 +201,13 @@ export function writeInitV2Response(ev: Evaluation, opts: WriteOptions): string 
     out.push('},"dynamic_configs":{');
     allConfigs(out, ev, t, order.configs, unfiltered ? null : includeConfig, mode);
   } else {
-    section(out, order.gates, store.gates, true, includeGate, (spec) => body(writeGate(spec, ev.gateResult(spec.name))), mode);
+    section(out, order.gates, store.gates, true, includeGate, (spec) => body(spec, writeGate(spec, ev.gateResult(spec.name))), mode);
     out.push('},"dynamic_configs":{');
-    section(out, order.configs, store.configs, true, includeConfig, (spec) => body(writeConfig(spec, ev.configResult(spec.name))), mode);
+    section(out, order.configs, store.configs, true, includeConfig, (spec) => body(spec, writeConfig(spec, ev.configResult(spec.name))), mode);
   }
   out.push('},"layer_configs":{');
   section(out, order.layers, store.layers, order.hasCollisions, includeLayer,
-    (spec) => body(layerEntry(ev, t, spec, ev.layerResult(spec.name), mode)), mode);
+    (spec) => body(spec, layerEntry(ev, t, spec, ev.layerResult(spec.name), mode)), mode);
 
   const echo = echoUser(ev.user, ev.environment, opts.userEcho);
   out.push(

@@ -10,6 +10,7 @@ import { getParameterCaseInsensitive, getUnitID, idTypeIsUserID, internKey } fro
 import { userAgentField } from '../user/user-agent';
 import type { EvalContext } from './context';
 import { nestedGateResult } from './evaluator';
+import { pushExposure } from './exposure-stack';
 import type { EvalResult } from './result';
 import { operatorFor, type OperatorTest } from './operators';
 import { sha256Prefix } from '../hash/sha256';
@@ -127,11 +128,11 @@ function singleGate(c: RawCondition, wantPass: boolean, tools: CompileTools): Co
   const name = String(c.targetValue);
   const ref = tools.gateRef(name);
   const known = nestedExposures(name, tools);
-  return condition(true, (ctx, out): ConditionOutcome => {
+  return condition(true, (ctx): ConditionOutcome => {
     const r = nestedGateResult(ctx.nested(), ref);
     if (r.unsupported) return UNSUPPORTED;
-    for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
-    out.push(exposureFor(name, r, known));
+    for (let i = 0; i < r.secondary.length; i++) pushExposure(r.secondary[i]!);
+    pushExposure(exposureFor(name, r, known));
     return !!r.value === wantPass ? PASS : FAIL;
   });
 }
@@ -147,13 +148,13 @@ function multiGate(c: RawCondition, tools: CompileTools): CompiledCondition {
   const refs = names.map((n) => tools.gateRef(n));
   const known = names.map((n) => nestedExposures(n, tools));
   const wantPass = c.type === 'multi_pass_gate';
-  return condition(true, (ctx, out): ConditionOutcome => {
+  return condition(true, (ctx): ConditionOutcome => {
     for (let k = 0; k < names.length; k++) {
       const name = names[k]!;
       const r = nestedGateResult(ctx.nested(), refs[k]!);
       if (r.unsupported) return UNSUPPORTED;
-      out.push(exposureFor(name, r, known[k]!));
-      for (let i = 0; i < r.secondary.length; i++) out.push(r.secondary[i]!);
+      pushExposure(exposureFor(name, r, known[k]!));
+      for (let i = 0; i < r.secondary.length; i++) pushExposure(r.secondary[i]!);
       if (r.value === wantPass) return PASS;
     }
     return FAIL;

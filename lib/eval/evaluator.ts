@@ -9,6 +9,7 @@ import { UNSUPPORTED, PASS } from '../spec/compiled';
 import { lookupOverride } from '../overrides';
 import type { SecondaryExposure } from '../types';
 import { MAX_DEPTH, type EvalContext } from './context';
+import { EXPOSURE_STACK } from './exposure-stack';
 import {
   CYCLE,
   EMPTY_OBJECT_VALUE,
@@ -130,13 +131,40 @@ function addExposures(list: SecondaryExposure[], add: readonly SecondaryExposure
   }
 }
 
-function runRule(ctx: EvalContext, rule: CompiledRule, out: SecondaryExposure[]): number {
+/** Whether `items[from, to)` holds `e` (by identity, or by content for a non-interned one). */
+function holds(items: readonly SecondaryExposure[], from: number, to: number, e: SecondaryExposure): boolean {
+  for (let k = from; k < to; k++) if (items[k] === e) return true;
+  if (Object.isFrozen(e)) return false;
+  for (let k = from; k < to; k++) {
+    const x = items[k]!;
+    if (x.gate === e.gate && x.gateValue === e.gateValue && x.ruleID === e.ruleID) return true;
+  }
+  return false;
+}
+
+/**
+ * addExposures on the stack: the exposures a rule pushed above `from` join the spec's list
+ * `[base, from)` with the same rules, compacted in place (the write index never passes the read one).
+ */
+function keepNew(base: number, from: number): void {
+  const items = EXPOSURE_STACK.items;
+  const end = EXPOSURE_STACK.top;
+  let w = from;
+  for (let k = from; k < end; k++) {
+    const e = items[k]!;
+    if (e.gate.startsWith('segment:') || holds(items, base, w, e)) continue;
+    items[w++] = e;
+  }
+  EXPOSURE_STACK.top = w;
+}
+
+function runRule(ctx: EvalContext, rule: CompiledRule): number {
   let pass = true;
   const conds = rule.conditions;
   for (let i = 0; i < conds.length; i++) {
     const c = conds[i]!;
     if (!pass && !c.mustRunAfterFail) continue;
-    const r = c.run(ctx, out);
+    const r = c.run(ctx);
     if (r === UNSUPPORTED) return UNSUPPORTED;
     if (r !== PASS) pass = false;
   }
@@ -150,39 +178,37 @@ function passesPercentage(ctx: EvalContext, rule: CompiledRule): boolean {
   return ctx.bucket(rule.slot, rule.hashPrefix, rule.idType, rule.unitIdIsUserID) < pp * 100;
 }
 
-const scratch: SecondaryExposure[] = [];
-
-/** `_eval`: the spec's own evaluation, without overrides of the spec itself. */
+/**
+ * `_eval`: the spec's own evaluation, without overrides of the spec itself. The secondary
+ * exposures it collects live on EXPOSURE_STACK above the top it found (see exposure-stack.ts)
+ * until a result keeps them.
+ */
 export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
   if (!spec.enabled) return spec.resultDisabled;
   const withheld = ctx.withheldIdTypes;
   if (withheld !== null && typeof spec.idType === 'string' && withheld.has(spec.idType.toLowerCase())) return spec.resultDefault;
   if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
   ctx.depth++;
+  const stack = EXPOSURE_STACK;
+  const base = stack.top;
   try {
-    let exposures: SecondaryExposure[] | null = null;
     const rules = spec.rules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      let outcome: number;
-      if (rule.hasNestedGates) {
-        const out: SecondaryExposure[] = [];
-        outcome = runRule(ctx, rule, out);
-        if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
-        if (out.length > 0) addExposures(exposures ??= [], out);
-      } else {
-        outcome = runRule(ctx, rule, scratch);
-        if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
-      }
+      const from = stack.top;
+      const outcome = runRule(ctx, rule);
+      if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
+      if (stack.top > from) keepNew(base, from);
       if (outcome !== PASS) continue;
-      const own = exposures ?? NO_EXPOSURES;
+      const top = stack.top;
       const delegateSpec = rule.delegateRef?.spec;
-      if (delegateSpec !== undefined) return delegated(ctx, delegateSpec, own);
+      if (delegateSpec !== undefined) return delegated(ctx, delegateSpec, top === base ? NO_EXPOSURES : stack.items.slice(base, top));
       const pass = passesPercentage(ctx, rule);
-      if (own.length === 0) return pass ? rule.resultPass : rule.resultFail;
-      const node = (pass ? rule.internPass : rule.internFail).node(own);
+      if (top === base) return pass ? rule.resultPass : rule.resultFail;
+      const node = (pass ? rule.internPass : rule.internFail).node(stack.items, base, top);
       if (node !== null && node.result !== null) return node.result;
-      const list = node === null ? own : Object.freeze(own.slice());
+      const own = stack.items.slice(base, top);
+      const list = node === null ? own : Object.freeze(own);
       const r = new EvalResult({
         value: pass, ruleId: rule.id, ruleIdJson: rule.idJson, groupName: rule.groupName, groupNameJson: rule.groupNameJson,
         idType: spec.idType, secondary: list, undelegated: list, json: pass ? rule.returnValue : spec.defaultValue,
@@ -191,11 +217,12 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       });
       return node === null ? r : (node.result = internResult(r));
     }
-    const own = exposures ?? NO_EXPOSURES;
-    if (own.length === 0) return spec.resultDefault;
-    const node = spec.internDefault.node(own);
+    const top = stack.top;
+    if (top === base) return spec.resultDefault;
+    const node = spec.internDefault.node(stack.items, base, top);
     if (node !== null && node.result !== null) return node.result;
-    const list = node === null ? own : Object.freeze(own.slice());
+    const own = stack.items.slice(base, top);
+    const list = node === null ? own : Object.freeze(own);
     const r = new EvalResult({
       value: false, ruleId: 'default', ruleIdJson: '"default"', groupName: null, groupNameJson: null, idType: spec.idType,
       secondary: list, undelegated: list, json: spec.defaultValue, explicitParameters: spec.explicitParameters,
@@ -204,6 +231,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
     });
     return node === null ? r : (node.result = internResult(r));
   } finally {
+    stack.top = base;
     ctx.depth--;
   }
 }

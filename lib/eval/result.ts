@@ -74,7 +74,7 @@ export class EvalResult implements EvalResultFields {
   }
 
   /**
-   * Interned results only (see internResult): the bootstrap writer's `"key":{entry}` text per
+   * Interned results only (see internResult): the bootstrap writer's `,"key":{entry}` text per
    * hash mode, filled on first use. One of the caches listed in
    * lib/spec/compiled.ts ("Mutable caches").
    */
@@ -86,7 +86,7 @@ export class EvalResult implements EvalResultFields {
 
 /** An init-v2 entry and the shared table slots it points at (marked used when the entry is written). */
 export interface CompactEntry {
-  /** `"key":{entry}` */
+  /** `,"key":{entry}` */
   readonly text: string;
   /** Index into the payload's `values` table, or -1 (gates carry no value). */
   readonly valueId: number;
@@ -140,13 +140,13 @@ export class InternTable {
   #size = 0;
   readonly #root = new Map<SecondaryExposure, InternNode>();
 
-  /** The node of `list` (non-empty), created when missing; null when it cannot be interned. */
-  node(list: readonly SecondaryExposure[]): InternNode | null {
+  /** The node of the list `items[from, to)` (non-empty), created when missing; null when it cannot be interned. */
+  node(items: readonly SecondaryExposure[], from: number, to: number): InternNode | null {
     let map = this.#root;
     let node: InternNode | undefined;
-    const last = list.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const e = list[i]!;
+    const last = to - 1;
+    for (let i = from; i <= last; i++) {
+      const e = items[i]!;
       if (!Object.isFrozen(e)) return null;
       node = map.get(e);
       if (node === undefined) {

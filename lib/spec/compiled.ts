@@ -44,8 +44,8 @@ export const UNSUPPORTED = 2;
 export type ConditionOutcome = typeof FAIL | typeof PASS | typeof UNSUPPORTED;
 
 export interface CompiledCondition {
-  /** Evaluates the condition; secondary exposures of nested gates are appended to `out`. */
-  readonly run: (ctx: EvalContext, out: SecondaryExposure[]) => ConditionOutcome;
+  /** Evaluates the condition; secondary exposures of nested gates are pushed onto EXPOSURE_STACK (lib/eval/exposure-stack.ts). */
+  readonly run: (ctx: EvalContext) => ConditionOutcome;
   /**
    * statsig-node evaluates every condition of a rule, even after one failed, so nested gate
    * exposures and unsupported parts still count. Plain value conditions can be skipped then.
