@@ -69,8 +69,10 @@ function build(specs: Specs): FixedTables {
 export class PayloadTables {
   readonly #fixed: FixedTables;
   readonly #mode: 0 | 1 | 2;
-  readonly #usedValues: Uint8Array;
-  readonly #usedExposures: Uint8Array;
+  /** @internal 1 where the payload uses the fixed value slot (the writer marks cached entries inline). */
+  readonly usedValues: Uint8Array;
+  /** @internal 1 where the payload uses the fixed exposure slot. */
+  readonly usedExposures: Uint8Array;
   #extraValues: Map<string, number> | null = null;
   #extraExposures: Map<string, number> | null = null;
   readonly #extraExposureJson: string[] = [];
@@ -81,15 +83,15 @@ export class PayloadTables {
     if (t === undefined) fixed.set(specs.configs, (t = build(specs)));
     this.#fixed = t;
     this.#mode = mode;
-    this.#usedValues = new Uint8Array(t.valueRows.length);
-    this.#usedExposures = new Uint8Array(t.exposureJson.length);
+    this.usedValues = new Uint8Array(t.valueRows.length);
+    this.usedExposures = new Uint8Array(t.exposureJson.length);
   }
 
   /** The slot of a value JSON text, marked used. */
   value(json: string): number {
     const id = this.#fixed.valueIds.get(json);
     if (id !== undefined) {
-      this.#usedValues[id] = 1;
+      this.usedValues[id] = 1;
       return id;
     }
     const extra = (this.#extraValues ??= new Map());
@@ -102,7 +104,7 @@ export class PayloadTables {
   exposure(e: SecondaryExposure): number {
     const id = this.#fixed.exposureIds.get(e);
     if (id !== undefined) {
-      this.#usedExposures[id] = 1;
+      this.usedExposures[id] = 1;
       return id;
     }
     // an exposure made at evaluation time (an override with a non-boolean value): keyed by content
@@ -118,17 +120,11 @@ export class PayloadTables {
     return local;
   }
 
-  /** Marks the slots of a cached entry used. */
-  mark(valueId: number, exposureIds: readonly number[]): void {
-    if (valueId >= 0 && valueId < this.#usedValues.length) this.#usedValues[valueId] = 1;
-    for (let i = 0; i < exposureIds.length; i++) this.#usedExposures[exposureIds[i]!] = 1;
-  }
-
   /** `{"0":{...},"3":{...}}` of the used exposures. */
   exposuresJson(out: string[]): void {
     out.push('{');
     let first = true;
-    const used = this.#usedExposures;
+    const used = this.usedExposures;
     const json = this.#fixed.exposureJson;
     const rows = (this.#fixed.exposureRows[this.#mode] ??= json.map((j, i) => row(i, j[this.#mode])));
     for (let i = 0; i < used.length; i++) {
@@ -148,7 +144,7 @@ export class PayloadTables {
   valuesJson(out: string[]): void {
     out.push('{');
     let first = true;
-    const used = this.#usedValues;
+    const used = this.usedValues;
     const rows = this.#fixed.valueRows;
     for (let i = 0; i < used.length; i++) {
       if (used[i] === 0) continue;

@@ -116,17 +116,6 @@ function layerEntry(ev: Evaluation, t: PayloadTables, spec: CompiledSpec, r: Eva
 /** Segments and holdouts are gates only other gates check; no client reads them. */
 const isClientGate: Filter = (spec) => spec.entity !== 'segment' && spec.entity !== 'holdout';
 
-/**
- * A cached entry's text with its table slots marked used; undefined when not cached yet. Entry
- * texts start with their separating comma (see cir-writer's allGates): one join piece per entry.
- */
-function hitOf(t: PayloadTables, cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2): string | undefined {
-  const hit = cache === null ? undefined : cache[mode];
-  if (hit === undefined) return undefined;
-  t.mark(hit.valueId, hit.exposureIds);
-  return hit.text;
-}
-
 /** Keeps a fresh entry in the result's cache (when it has one) and returns its text. */
 function keep(cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2, e: CompactEntry): string {
   if (cache === null) return e.text;
@@ -135,30 +124,50 @@ function keep(cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2, e: Co
   return text;
 }
 
-/** `"key":entry,...` of the gates, without key collisions (see cir-writer's allGates). */
-function allGates(out: string[], ev: Evaluation, t: PayloadTables, list: readonly CompiledSpec[], include: Filter, mode: 0 | 1 | 2): void {
+/**
+ * `"key":entry,...` of the gates (kind 0) or configs (kind 1), without key collisions (see
+ * cir-writer's allGates). A cached entry's text starts with its separating comma (one join piece
+ * per entry); its table slots are marked used right here, the loop being the hot part of a payload.
+ */
+function entries(
+  out: string[],
+  ev: Evaluation,
+  t: PayloadTables,
+  list: readonly CompiledSpec[],
+  include: Filter | null,
+  mode: 0 | 1 | 2,
+  kind: 0 | 1,
+): void {
+  const usedValues = t.usedValues;
+  const usedExposures = t.usedExposures;
   let first = true;
   for (let i = 0; i < list.length; i++) {
     const spec = list[i]!;
-    if (!include(spec)) continue;
-    const r = ev.gateResultOf(spec);
-    const text = hitOf(t, r.compact, mode) ?? keep(r.compact, mode, gateEntry(t, spec, r, mode));
-    out.push(first ? text.slice(1) : text);
-    first = false;
-  }
-}
-
-/** `"key":entry,...` of the configs, without key collisions. */
-function allConfigs(out: string[], ev: Evaluation, t: PayloadTables, list: readonly CompiledSpec[], include: Filter | null, mode: 0 | 1 | 2): void {
-  let first = true;
-  for (let i = 0; i < list.length; i++) {
-    const spec = list[i]!;
-    if (include !== null && !include(spec)) continue;
-    const r = ev.configResultOf(spec);
-    const raw = rawFor(ev, spec);
-    // an entry is the same for everyone only when is_user_in_experiment comes from this very result
-    const cache = raw === null || raw === r ? r.compact : null;
-    const text = hitOf(t, cache, mode) ?? keep(cache, mode, configEntry(t, spec, r, raw, mode));
+    let r: EvalResult;
+    let raw: EvalResult | null = null;
+    let cache: (CompactEntry | undefined)[] | null;
+    if (kind === 0) {
+      if (include === null ? !isClientGate(spec) : !include(spec)) continue;
+      r = ev.gateResultOf(spec);
+      cache = r.compact;
+    } else {
+      if (include !== null && !include(spec)) continue;
+      r = ev.configResultOf(spec);
+      raw = rawFor(ev, spec);
+      // an entry is the same for everyone only when is_user_in_experiment comes from this very result
+      cache = raw === null || raw === r ? r.compact : null;
+    }
+    const hit = cache === null ? undefined : cache[mode];
+    let text: string;
+    if (hit !== undefined) {
+      const v = hit.valueId;
+      if (v >= 0 && v < usedValues.length) usedValues[v] = 1;
+      const ids = hit.exposureIds;
+      for (let k = 0; k < ids.length; k++) usedExposures[ids[k]!] = 1;
+      text = hit.text;
+    } else {
+      text = keep(cache, mode, kind === 0 ? gateEntry(t, spec, r, mode) : configEntry(t, spec, r, raw, mode));
+    }
     out.push(first ? text.slice(1) : text);
     first = false;
   }
@@ -197,9 +206,9 @@ export function writeInitV2Response(ev: Evaluation, opts: WriteOptions): string 
 
   const out: string[] = ['{"feature_gates":{'];
   if (!order.hasCollisions) {
-    allGates(out, ev, t, order.gates, unfiltered ? isClientGate : includeGate, mode);
+    entries(out, ev, t, order.gates, unfiltered ? null : includeGate, mode, 0);
     out.push('},"dynamic_configs":{');
-    allConfigs(out, ev, t, order.configs, unfiltered ? null : includeConfig, mode);
+    entries(out, ev, t, order.configs, unfiltered ? null : includeConfig, mode, 1);
   } else {
     section(out, order.gates, store.gates, true, includeGate, (spec) => body(spec, writeGate(spec, ev.gateResult(spec.name))), mode);
     out.push('},"dynamic_configs":{');

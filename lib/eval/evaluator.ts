@@ -49,8 +49,7 @@ export function gateResult(ctx: EvalContext, name: string, nested = false): Eval
   }
   const spec = ctx.specs.gates.get(name);
   if (spec === undefined) return UNRECOGNIZED;
-  if (nested) ctx.ensureMemo();
-  return memoised(ctx, ctx.gateMemo, spec);
+  return nested ? nestedMemoised(ctx, spec) : memoised(ctx, ctx.gateMemo, spec);
 }
 
 /** A pass_gate/fail_gate check: gateResult(ctx, ref.name, true) with the gate resolved at compile time. */
@@ -59,8 +58,7 @@ export function nestedGateResult(ctx: EvalContext, ref: SpecRef): EvalResult {
   if (overrides !== null && overrides.gates.size > 0) return gateResult(ctx, ref.name, true);
   const spec = ref.spec;
   if (spec === undefined) return UNRECOGNIZED;
-  ctx.ensureMemo();
-  return memoised(ctx, ctx.gateMemo, spec);
+  return nestedMemoised(ctx, spec);
 }
 
 /** gateResult for a spec already in hand (the bootstrap writer walks the compiled lists). */
@@ -113,6 +111,22 @@ function memoised(ctx: EvalContext, memo: (EvalResult | null | undefined)[] | nu
   memo[spec.index] = null;
   const r = evalSpec(ctx, spec);
   memo[spec.index] = r;
+  return r;
+}
+
+/**
+ * A nested gate, evaluated at most once per context (a cycle is met as an evaluation in progress):
+ * through the project-wide memo in an evaluateAll, else through the context's small map.
+ */
+function nestedMemoised(ctx: EvalContext, spec: CompiledSpec): EvalResult {
+  const memo = ctx.gateMemo;
+  if (memo !== null) return memoised(ctx, memo, spec);
+  const map = (ctx.gateMap ??= new Map());
+  const hit = map.get(spec.index);
+  if (hit !== undefined) return hit ?? CYCLE;
+  map.set(spec.index, null);
+  const r = evalSpec(ctx, spec);
+  map.set(spec.index, r);
   return r;
 }
 
