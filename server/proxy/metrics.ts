@@ -34,6 +34,11 @@ export class Counter implements Metric {
     const k = labelKey(labels);
     this.values.set(k, (this.values.get(k) ?? 0) + by);
   }
+  /** An increment by one for fixed labels, their text made once (for counts made per request). */
+  bound(labels?: Labels): () => void {
+    const k = labelKey(labels);
+    return () => this.values.set(k, (this.values.get(k) ?? 0) + 1);
+  }
   get(labels?: Labels): number {
     return this.values.get(labelKey(labels)) ?? 0;
   }

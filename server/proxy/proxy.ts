@@ -103,12 +103,21 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       counters: m.logEvents,
       grpc: grpc ? { port: grpc.port, tls: grpc.tls, openStreams: grpc.openStreams, maxStreams: o.grpcMaxConcurrentStreams } : null,
     });
+  // one increment per answer on the hot path: the label text of each (route, status) is made once
+  const counts = new Map<string, Map<number, () => void>>();
+  function count(route: string, status: number): void {
+    let byStatus = counts.get(route);
+    if (!byStatus) counts.set(route, (byStatus = new Map()));
+    let inc = byStatus.get(status);
+    if (!inc) byStatus.set(status, (inc = m.requests.bound({ route, status: String(status) })));
+    inc();
+  }
   const ctx: RouteContext = {
     options: o,
     specs,
     idLists,
     logEvents,
-    count: (route, status) => m.requests.inc({ route, status: String(status) }),
+    count,
     health,
     metricsText: () => m.reg.render(),
   };

@@ -3,7 +3,7 @@
  * 304, br or gzip by Accept-Encoding, `{"has_updates":false}` when sinceTime is current, upstream's
  * 401/403 for a refused key. A key past its first verification is answered synchronously.
  */
-import type { DcsVersion } from '../specs/cached-specs';
+import type { CachedSpecs, DcsVersion } from '../specs/cached-specs';
 import type { KeySync } from '../specs/key-sync';
 import { isSdkKey } from '../sdk-key';
 import { JSON_TYPE, sendJson, type Route, type RouteContext, type RouteRequest } from './route';
@@ -20,6 +20,7 @@ function keyFromPath(path: string, version: DcsVersion): string | null {
   let k = path.slice(PREFIX[version].length);
   if (k.endsWith('.json')) k = k.slice(0, -5);
   if (!k || k.includes('/')) return null;
+  if (!k.includes('%')) return k;
   try {
     return decodeURIComponent(k);
   } catch {
@@ -34,11 +35,20 @@ function sinceTimeOf(query: string): number {
   return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+type Encoding = 'br' | 'gzip' | 'identity';
+/** Accept-Encoding values seen, with their choice: a fleet of SDKs sends a handful, so each is split once. */
+const ENCODINGS = new Map<string, Encoding>();
+const MAX_ENCODINGS = 64;
+
 /** br when the client takes it, else gzip, else identity (q-values are not weighed: SDKs send none). */
-function pickEncoding(ae: string | string[] | undefined): 'br' | 'gzip' | 'identity' {
+function pickEncoding(ae: string | string[] | undefined): Encoding {
   if (typeof ae !== 'string') return 'identity';
+  const known = ENCODINGS.get(ae);
+  if (known) return known;
   const tokens = ae.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
-  return tokens.includes('br') ? 'br' : tokens.includes('gzip') ? 'gzip' : 'identity';
+  const enc = tokens.includes('br') ? 'br' : tokens.includes('gzip') ? 'gzip' : 'identity';
+  if (ENCODINGS.size < MAX_ENCODINGS) ENCODINGS.set(ae, enc);
+  return enc;
 }
 
 function serve(ctx: RouteContext, r: RouteRequest, k: KeySync): void {
@@ -62,17 +72,31 @@ function serve(ctx: RouteContext, r: RouteRequest, k: KeySync): void {
     return ctx.count(NAME, 304);
   }
   const body = enc === 'br' ? s.br : enc === 'gzip' ? s.gz : s.body;
-  const headers: Record<string, string | number> = {
-    'content-type': JSON_TYPE,
-    'content-length': body.length,
-    etag,
-    vary: 'Accept-Encoding',
-    'cache-control': 'no-cache',
-  };
-  if (enc !== 'identity') headers['content-encoding'] = enc;
-  res.writeHead(200, headers);
+  res.writeHead(200, headersOf(s, enc, body.length, etag));
   res.end(body);
   ctx.count(NAME, 200);
+}
+
+type Headers = Readonly<Record<string, string | number>>;
+/** The response headers of each form of a payload, made once per lcut rather than per request. */
+const HEADERS = new WeakMap<CachedSpecs, Partial<Record<Encoding, Headers>>>();
+
+function headersOf(s: CachedSpecs, enc: Encoding, length: number, etag: string): Headers {
+  let forms = HEADERS.get(s);
+  if (!forms) HEADERS.set(s, (forms = {}));
+  let h = forms[enc];
+  if (!h) {
+    h = {
+      'content-type': JSON_TYPE,
+      'content-length': length,
+      etag,
+      vary: 'Accept-Encoding',
+      'cache-control': 'no-cache',
+      ...(enc === 'identity' ? {} : { 'content-encoding': enc }),
+    };
+    forms[enc] = h;
+  }
+  return h;
 }
 
 export const downloadConfigSpecsRoute: Route = {
