@@ -11,7 +11,8 @@
  * waiting to retry), so a hanging upstream cannot grow memory: a full proxy refuses new events with
  * 503 and the SDK keeps them and retries. Each event is serialized once, when it arrives (that is its
  * size, and a body that cannot be serialized is refused then), so a batch is a join of strings known
- * to fit. A channel that holds nothing is let go, so made-up metadata cannot pile up channels.
+ * to fit. A channel that holds nothing is let go, and while it holds something its own cost counts
+ * against the byte bound (CHANNEL_BYTES), so made-up metadata cannot pile up channels.
  */
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -25,6 +26,14 @@ import type { ProxyOptions } from './options';
 import type { Upstream } from './upstream';
 
 const gzipAsync = promisify(gzip);
+
+/**
+ * What one channel costs in memory beyond its events (the channel, its sink and batch bookkeeping:
+ * about 3.2 KB measured with one event held), charged to the byte bound with its metadata while the
+ * channel exists: a client that sends every event under another statsigMetadata would otherwise hold
+ * a channel per event outside the bound (100,000 one-event channels ≈ 320 MB under a 64 MB bound).
+ */
+export const CHANNEL_BYTES = 4096;
 
 export interface LogEventCounters {
   received: Counter;
@@ -132,17 +141,18 @@ export class LogEventForwarder {
     const sizes = texts.map((t) => Buffer.byteLength(t));
     let bytes = 0;
     for (const n of sizes) bytes += n;
-    if (!this.#budget.fits(texts.length, bytes)) return this.#refuse(events.length);
-    this.c.received.inc(undefined, texts.length);
     const id = `${sdkKey}\u0000${metadata}`;
     let ch = this.#channels.get(id);
-    const created = !ch;
+    const cost = ch ? 0 : channelCost(id);
+    if (!this.#budget.fits(texts.length, bytes + cost)) return this.#refuse(events.length);
+    this.c.received.inc(undefined, texts.length);
     if (!ch) {
+      this.#budget.take(0, cost);
       ch = this.#channel(sdkKey, metadata);
       this.#channels.set(id, ch);
-    }
-    ch.enqueue(texts, bytes, sizes);
-    if (created) this.#letGoWhenIdle(id, ch);
+      ch.enqueue(texts, bytes, sizes);
+      this.#letGoWhenIdle(id, ch);
+    } else ch.enqueue(texts, bytes, sizes);
     return true;
   }
 
@@ -163,8 +173,10 @@ export class LogEventForwarder {
     void ch.idle().then(() => {
       if (this.#channels.get(id) !== ch) return;
       // events may have arrived between the channel going idle and this callback
-      if (ch.isIdle) this.#channels.delete(id);
-      else this.#letGoWhenIdle(id, ch);
+      if (ch.isIdle) {
+        this.#channels.delete(id);
+        this.#budget.give(0, channelCost(id));
+      } else this.#letGoWhenIdle(id, ch);
     });
   }
 
@@ -188,6 +200,7 @@ export class LogEventForwarder {
     await this.flush(timeoutMs);
     this.#stopped = true;
     const channels = [...this.#channels.values()];
+    for (const id of this.#channels.keys()) this.#budget.give(0, channelCost(id));
     this.#channels.clear();
     await Promise.all(channels.map((ch) => ch.close()));
     let dropped = 0;
@@ -197,6 +210,10 @@ export class LogEventForwarder {
       this.log('warn', `log_event: shutting down with upstream failing; dropped ${dropped} events`);
     }
   }
+}
+
+function channelCost(id: string): number {
+  return CHANNEL_BYTES + Buffer.byteLength(id);
 }
 
 /** A counting semaphore: at most `n` holders, the rest wait in arrival order. */

@@ -9,6 +9,7 @@ import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzip
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { startProxy, type ForwardProxy } from '../../server/proxy';
+import { CHANNEL_BYTES } from '../../server/proxy/log-events';
 import { parseSpecs, specsInfo } from '../../lib/index';
 import { FakeUpstream, FIXTURE_SECRET, djb2 } from './support/fake-upstream';
 import { waitFor } from './support/wait';
@@ -169,5 +170,41 @@ describe('forward proxy under hostile input', () => {
     const lcut = up.bump();
     await waitFor('new v2 lcut', async () => (JSON.parse((await call(url)).text) as { time: number }).time === lcut, 5000);
     assert.equal((await call(`${proxy.url}/v2/download_config_specs/secret-unknown.json`)).status, 401);
+  });
+});
+
+describe('forward proxy: a statsigMetadata per event cannot hold channels outside the byte bound', () => {
+  const up = new FakeUpstream();
+  let proxy: ForwardProxy;
+  const BOUND = 1024 * 1024;
+
+  before(async () => {
+    await up.start();
+    proxy = await startProxy({ port: 0, upstream: up.url, pollingIntervalMs: 1000, logEventFlushIntervalMs: 50, logEventRetryBackoffMs: 20, logEventMaxQueueBytes: BOUND }, quiet);
+  });
+  after(async () => {
+    await proxy.stop();
+    await up.close();
+  });
+
+  test('each channel counts against the bound while it holds events, and is given back once delivered', async () => {
+    up.logEventHang = true;
+    const post = (i: number) =>
+      call(`${proxy.url}/v1/log_event`, {
+        method: 'POST',
+        body: JSON.stringify({ events: [{ eventName: 'own_meta', value: i }], statsigMetadata: { sdkType: 'x', sessionID: `session-${i}` } }),
+        headers: KEY,
+      });
+    let accepted = 0;
+    for (let i = 0; i < 600; i++) if ((await post(i)).status === 202) accepted++;
+    // a ~60-byte event alone would let all 600 in; with its channel each costs over CHANNEL_BYTES
+    assert.ok(accepted > 0 && accepted * CHANNEL_BYTES <= BOUND, `accepted ${accepted} one-event channels under a ${BOUND}-byte bound`);
+    assert.equal(proxy.health().logEvents.dropped, 600 - accepted);
+    up.logEventHang = false;
+    await waitFor('every accepted event upstream', () => up.logEventBatches.flatMap((b) => b.events).filter((e) => (e as { eventName?: string }).eventName === 'own_meta').length === accepted, 30_000);
+    await waitFor('nothing held', () => proxy.health().logEvents.queued === 0, 10_000);
+    let again = 0;
+    for (let i = 600; i < 600 + accepted; i++) if ((await post(i)).status === 202) again++;
+    assert.equal(again, accepted, 'the channels let go gave their bytes back');
   });
 });
