@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: serve the Firstlight demo on the embedded specs (data/demo-dcs.json), events to a
-// local JSONL log (var/events.jsonl). Builds first when .next is missing or older than the sources.
+// `npm start`: serve the Firstlight demo with the settings in .env (the embedded specs
+// data/demo-dcs.json, events to var/events.jsonl; Next reads the file, the environment wins).
+// Builds first when .next is missing or older than the sources.
 // PORT (default 3000) and HOST (default 127.0.0.1) override where it listens.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -58,7 +59,7 @@ if (reason) {
   }
 }
 
-console.log(`[firstlight] demo: http://${host}:${port}/  (specs: data/demo-dcs.json, events: var/events.jsonl)`);
+console.log(`[firstlight] demo: http://${host}:${port}/  (settings: .env)`);
 const child = spawn(next, ['start', '-H', host, '-p', port], { stdio: 'inherit', env });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 15 : 0)));

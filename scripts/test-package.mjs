@@ -43,6 +43,11 @@ function htmlText(html, testId) {
 
 const mb = (n) => `${(n / 1024 / 1024).toFixed(2)} MB`;
 
+/** The JSONL event log's events ([] before the first write). */
+function readEvents(file) {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
 /** `next start` with extra env; resolves when it answers, or with its output when it exits first. */
 async function startApp(extraEnv) {
   const child = spawn(join(app, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
@@ -226,6 +231,8 @@ export const badProtocol: StatsigOptions = { proxyConfigs: { download_config_spe
   const events = join(work, 'events.jsonl');
   let server = await startApp({ FIRSTLIGHT_EVENT_LOG: events, FIRSTLIGHT_FLUSH_INTERVAL_MS: '200' });
   assert.equal(server.exitCode, null, server.output());
+  // what the server logs while it serves (after its start-up banner): checked for Next's warnings below
+  const servingFrom = server.output().length;
 
   const first = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
   assert.equal(first.status, 200);
@@ -283,10 +290,69 @@ export const badProtocol: StatsigOptions = { proxyConfigs: { download_config_spe
     const mine = logged.filter((e) => e.user?.customIDs?.stableID === stable.value);
     assert.ok(mine.some((e) => e.eventName === 'statsig::config_exposure' && e.metadata?.config === 'hero_copy'), 'the hero_copy exposure is logged for this browser');
     assert.ok(mine.some((e) => e.eventName === 'statsig::gate_exposure' && e.metadata?.gate === 'express_checkout'), 'the server-side gate exposure is logged');
+
+    // deferred exposures under partialPrefetching: /about's <Link> prefetches the home page, which reads
+    // hero_copy and express_checkout on the server. The prefetch logs neither; the shown page logs each once.
+    const context = await browser.newContext();
+    const about = await context.newPage();
+    const homeRequests = [];
+    const shownReports = [];
+    about.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname === '/' && r.resourceType() !== 'document') homeRequests.push({ prefetch: 'next-router-prefetch' in r.headers() });
+      if (r.method() === 'POST' && url.pathname === '/api/statsig/shown') shownReports.push(JSON.parse(r.postData() ?? '{}'));
+    });
+    await about.goto(`${origin}/about`);
+    await about.getByRole('link', { name: 'Home' }).waitFor();
+    for (let i = 0; i < 150 && !homeRequests.some((r) => r.prefetch); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(homeRequests.some((r) => r.prefetch), 'the router prefetched the home page');
+    await about.waitForLoadState('networkidle');
+    const device = (await context.cookies()).find((c) => c.name.startsWith('statsig.stable_id.'))?.value;
+    assert.ok(device, 'the /about response set the stable-ID cookie');
+    const serverExposures = () =>
+      readEvents(events).filter(
+        (e) =>
+          e.user?.customIDs?.stableID === device &&
+          // the server's own exposures; the browser's arrive through rgstr with its SDK in statsigMetadata
+          !e.statsigMetadata?.sdkType &&
+          ((e.eventName === 'statsig::gate_exposure' && e.metadata?.gate === 'express_checkout') ||
+            (e.eventName === 'statsig::config_exposure' && e.metadata?.config === 'hero_copy')),
+      );
+    await new Promise((r) => setTimeout(r, 1_000)); // two flush intervals: a prefetch's exposure would be in the log by now
+    assert.deepEqual(serverExposures(), [], 'a prefetch logs no exposure');
+    assert.deepEqual(shownReports, [], 'nothing is reported before the page is shown');
+    await about.getByRole('link', { name: 'Home' }).click();
+    await about.getByTestId('server-headline').waitFor();
+    for (let i = 0; i < 100 && serverExposures().length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1_000)); // and nothing more arrives
+    const shownLogged = serverExposures().map((e) => e.eventName).sort();
+    assert.deepEqual(shownLogged, ['statsig::config_exposure', 'statsig::gate_exposure'], 'the shown page logs each server read once');
+    assert.equal(shownReports.length, 1, `the page reported once (${JSON.stringify(shownReports)})`);
+    assert.deepEqual(shownReports[0].gates, ['express_checkout']);
+    assert.deepEqual(shownReports[0].configs, ['hero_copy']);
+    await context.close();
   } finally {
     await browser.close();
   }
+  // Next's warnings about request data under cacheComponents would show here (uncached data outside
+  // <Suspense>, the exposure timestamp's Date.now() as an "unstable value")
+  const served = server.output().slice(servingFrom);
+  const warnings = served.split('\n').filter((l) => /unstable value|Suspense|uncached|cacheComponents|Date\.now|blocking|prerender/i.test(l));
+  assert.deepEqual(warnings, [], `no cacheComponents warnings while serving:\n${served}`);
   await stopApp(server);
+
+  // 6b. an app with no Firstlight configuration (no .env): checkConfig() in instrumentation.ts stops it
+  // at start with the coded error naming what is missing
+  const dotenv = join(app, '.env');
+  const dotenvText = readFileSync(dotenv, 'utf8');
+  rmSync(dotenv);
+  server = await startApp({});
+  for (let i = 0; i < 100 && !/FL_ERR_INVALID_OPTION/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.output(), /FL_ERR_INVALID_OPTION/);
+  assert.match(server.output(), /missing configuration: FIRSTLIGHT_CLIENT_KEY is not set[^\n]*; no specs source: set STATSIG_SERVER_SECRET \(specs from Statsig\) or FIRSTLIGHT_SPECS_FILE/);
+  assert.equal((await fetch(`${origin}/`)).status, 500);
+  await stopApp(server);
+  writeFileSync(dotenv, dotenvText);
 
   // 6. bad input: a server secret as the client key. checkConfig() in instrumentation.ts throws at
   // start-up; Next reports it before any request and then answers every request with a 500, so no
@@ -311,7 +377,8 @@ export const badProtocol: StatsigOptions = { proxyConfigs: { download_config_spe
   assert.equal(closedHealth.status, 503);
   assert.equal((await closedHealth.json()).servingDefaults, false);
   await stopApp(server);
-  server = await startApp({ FIRSTLIGHT_SPECS_FILE: 'specs/missing.json', FIRSTLIGHT_FAIL_OPEN: 'true', FIRSTLIGHT_EVENT_LOG: events });
+  // (and without FIRSTLIGHT_EVENT_LOG: no event destination, so the event routes refuse instead of a 202)
+  server = await startApp({ FIRSTLIGHT_SPECS_FILE: 'specs/missing.json', FIRSTLIGHT_FAIL_OPEN: 'true' });
   const open = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
   assert.equal(open.status, 200);
   assert.match(await open.text(), /data-testid="server-headline"[^>]*>Welcome</, 'the default is rendered');
@@ -323,7 +390,17 @@ export const badProtocol: StatsigOptions = { proxyConfigs: { download_config_spe
   const openBoot = await fetch(`${origin}/api/statsig/bootstrap`);
   assert.equal(openBoot.status, 200);
   assert.deepEqual((await openBoot.json()).dynamic_configs, {});
+  const refused = await fetch(`${origin}/api/statsig/rgstr?k=client-firstlight-demo`, {
+    method: 'POST',
+    body: JSON.stringify({ events: [{ eventName: 'click', user: { userID: 'u' }, time: 1 }] }),
+  });
+  assert.equal(refused.status, 501, 'no event destination: rgstr refuses');
+  assert.match((await refused.json()).error, /no event destination is configured/);
+  assert.equal(oh.eventsEnabled, false);
+  assert.match(server.output(), /no event destination \(STATSIG_SERVER_SECRET or FIRSTLIGHT_EVENT_LOG\)/);
   await stopApp(server);
+  // nothing was written inside the app's source tree: every file the runs wrote was a configured path
+  assert.ok(!existsSync(join(app, 'var')), 'no var/ in the app');
   log('all package checks passed');
 } catch (e) {
   log(`FAILED: ${e instanceof Error ? e.stack : e}`);

@@ -7,7 +7,7 @@ import type { DynamicConfig, FeatureGate, JsonValue, Layer, StatsigUser } from '
 import { eventUser, jsonCopy, type EventUser, type StatsigEvent } from './events/event';
 import { configExposure, exposureDedupeKey, gateExposure, layerExposure, type ExposureContext } from './events/exposure-events';
 import type { EventLogger } from './events/event-logger';
-import type { Admission } from './events/sink-channel';
+import type { BatchAdmission } from './events/event-logger';
 
 export interface ExposureEnv {
   /** Statsig's initTime: the lcut at initialize, -1 when initialize found no specs. */
@@ -52,7 +52,7 @@ export class Exposures {
   }
 
   /** Events that arrive already built (browser events relayed by the app), with private attributes removed: all or none. */
-  relay(events: readonly StatsigEvent[]): Admission {
+  relay(events: readonly StatsigEvent[]): BatchAdmission {
     return this.#events.logBatch(events);
   }
 

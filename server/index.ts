@@ -10,8 +10,6 @@ export type { ConfigResult, ExperimentResult, LayerResult, Widen } from './resul
 export type { InitializeDetails } from './runtime';
 export {
   normalizeOptions,
-  DEFAULT_SPECS_FILE,
-  DEFAULT_EVENT_LOG_FILE,
   DEFAULT_EXPOSURE_DEDUPE_MAX_KEYS,
   DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS,
 } from './options';

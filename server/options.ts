@@ -38,9 +38,6 @@ export const DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS = 60_000;
 /** Exposure dedupe: at most this many keys; the set is cleared on overflow and every window. */
 export const DEFAULT_EXPOSURE_DEDUPE_MAX_KEYS = 50_000;
 export const DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS = 60_000;
-/** The embedded example specs and the local event log, relative to the working directory. */
-export const DEFAULT_SPECS_FILE = 'data/demo-dcs.json';
-export const DEFAULT_EVENT_LOG_FILE = 'var/events.jsonl';
 
 export interface HttpOptions {
   /** @default 3000 */
@@ -108,7 +105,10 @@ export interface StatsigOptions {
   localMode?: boolean;
   /** A download_config_specs JSON string to start from. */
   bootstrapValues?: string;
-  /** A download_config_specs JSON file; reloaded when it changes. @default 'data/demo-dcs.json' when there is no server secret */
+  /**
+   * A download_config_specs JSON file; reloaded when it changes. Without a server secret, one of
+   * specsFile, bootstrapValues or dataStore is required (or localMode: defaults only). @default none
+   */
   specsFile?: string;
   /** ID lists for file-based specs: JSON `{ "<list>": ["raw id", …] }`. */
   idListsFile?: string;
@@ -152,11 +152,13 @@ export interface StatsigOptions {
   /** @default 60000 */
   exposureDedupeWindowMs?: number;
   disableAllLogging?: boolean;
-  /** JSONL file of the local event sink. @default 'var/events.jsonl' */
+  /** JSONL file of the local event sink (`'file'`). Nothing is written to disk unless it is set. @default none */
   eventLogFile?: string;
   /**
-   * Where events go. `'statsig'` = log_event upstream, `'file'` = the local JSONL log, or any EventSink
-   * (e.g. a RedisStreamSink). @default ['statsig'] with a server secret and network, else ['file']
+   * Where events go. `'statsig'` = log_event upstream, `'file'` = the JSONL log at eventLogFile, or any
+   * EventSink (e.g. a RedisStreamSink). With none, events are not recorded: `health().eventsEnabled` is
+   * false and `ingestClientEvents()` refuses batches (reason `'disabled'`) instead of accepting them.
+   * @default ['statsig'] with a server secret and network, else ['file'] when eventLogFile is set, else []
    */
   eventSinks?: readonly (EventSinkName | EventSink)[];
   onEvaluation?: (record: EvaluationRecord) => void;
@@ -203,7 +205,7 @@ export interface NormalizedOptions {
   readonly exposureDedupeMaxKeys: number;
   readonly exposureDedupeWindowMs: number;
   readonly disableAllLogging: boolean;
-  readonly eventLogFile: string;
+  readonly eventLogFile: string | null;
   readonly eventSinks: readonly (EventSinkName | EventSink)[];
   readonly onEvaluation: ((record: EvaluationRecord) => void) | null;
   readonly http: Required<Omit<HttpOptions, 'dispatcher'>> & { readonly dispatcher: Dispatcher | null };
@@ -374,7 +376,7 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
   const hasSecret = serverSecret.length > 0;
   const dataStore = o.dataStore ?? null;
   const api = trimSlash(o.api ?? DEFAULT_API);
-  const specsFile = o.specsFile ?? (hasSecret ? null : DEFAULT_SPECS_FILE);
+  const specsFile = o.specsFile ?? null;
 
   const available = new Set<SpecSourceName>();
   if (specsFile) available.add('file');
@@ -404,12 +406,22 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     }
   }
 
+  if (!hasSecret && !localMode && available.size === 0) {
+    // nothing could ever load specs: every check would answer its default without saying why
+    throw new InvalidOptionError(
+      'firstlight: without a server secret, give specsFile, bootstrapValues or dataStore (or localMode: true to serve defaults and overrides only)',
+    );
+  }
+
   const upstream = hasSecret && !localMode;
-  const eventSinks = o.eventSinks ?? [upstream ? 'statsig' : 'file'];
+  const eventSinks = o.eventSinks ?? (upstream ? ['statsig'] : o.eventLogFile !== undefined ? ['file'] : []);
   if (eventSinks.includes('statsig') && !upstream) {
     throw new InvalidOptionError(
       `firstlight: option "eventSinks" names "statsig", but ${localMode ? 'localMode makes no network requests' : 'it needs a server secret'}`,
     );
+  }
+  if (eventSinks.includes('file') && o.eventLogFile === undefined) {
+    throw new InvalidOptionError('firstlight: option "eventSinks" names "file", but it needs eventLogFile (the JSONL file to write)');
   }
   if ((o.logEventRetryBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_BACKOFF_MS) > (o.logEventRetryMaxBackoffMs ?? DEFAULT_LOG_EVENT_RETRY_MAX_BACKOFF_MS)) {
     throw new InvalidOptionError('firstlight: option "logEventRetryBackoffMs" must not exceed "logEventRetryMaxBackoffMs"');
@@ -467,7 +479,7 @@ export function normalizeOptions(serverSecret: unknown, options: unknown = {}): 
     exposureDedupeWindowMs: o.exposureDedupeWindowMs ?? DEFAULT_EXPOSURE_DEDUPE_WINDOW_MS,
     disableAllLogging: o.disableAllLogging ?? false,
     // the path is the user's choice at run time; bundlers must not trace the project for it
-    eventLogFile: resolve(/*turbopackIgnore: true*/ o.eventLogFile ?? DEFAULT_EVENT_LOG_FILE),
+    eventLogFile: o.eventLogFile === undefined ? null : resolve(/*turbopackIgnore: true*/ o.eventLogFile),
     eventSinks: Object.freeze([...eventSinks]),
     onEvaluation: (o.onEvaluation as NormalizedOptions['onEvaluation']) ?? null,
     http: Object.freeze({

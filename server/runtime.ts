@@ -182,7 +182,8 @@ export class Runtime {
   }
 
   #sink(s: NormalizedOptions['eventSinks'][number]): EventSink {
-    if (s === 'file') return new JsonlFileSink(this.options.eventLogFile);
+    // normalizeOptions refuses 'file' without eventLogFile
+    if (s === 'file') return new JsonlFileSink(this.options.eventLogFile!);
     if (s === 'statsig') return new StatsigLogEventSink(this.http!, this.options.urls.logEvent);
     return s;
   }

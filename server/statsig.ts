@@ -30,7 +30,7 @@ import type { GrpcStreamHealth } from './sources/grpc-stream-source';
 import type { IdListSyncHealth } from './idlists/id-list-sync';
 import { clientEvent, type ClientEventsMeta } from './events/client-events';
 import type { StatsigEvent } from './events/event';
-import type { Admission } from './events/sink-channel';
+import type { BatchAdmission } from './events/event-logger';
 import { ErrorRecorder, type RecordedError } from './error-recorder';
 import { defaultResult, rulePassed, type CheckKind, type ResultOf } from './default-results';
 
@@ -69,7 +69,7 @@ export interface LogEventOptions {
 }
 
 /** What became of a client's batch: all of it queued, or none of it (retry after the given seconds). */
-export type ClientEventsResult = { readonly queued: number } & Admission;
+export type ClientEventsResult = { readonly queued: number } & BatchAdmission;
 
 export interface Health {
   readonly initialized: boolean;
@@ -83,6 +83,8 @@ export interface Health {
   readonly eventQueueDepth: number;
   /** false while an event sink fails, its spool cannot be written, or events were refused or dropped lately. */
   readonly eventsOk: boolean;
+  /** false with disableAllLogging or no event sink: exposures and events are not recorded anywhere. */
+  readonly eventsEnabled: boolean;
   readonly counters: {
     readonly specs: SpecSyncHealth;
     /** The gRPC spec stream from a forward proxy (proxyConfigs grpc_websocket), else null. */
@@ -111,8 +113,9 @@ export class Statsig {
   readonly #evals = { total: 0, uninitialized: 0, errors: 0 };
 
   /**
-   * `serverSecret` is the Statsig server secret (`secret-…`); pass '' to run on local specs (the embedded
-   * demo file by default) with events in a local JSONL log. Throws InvalidOptionError for bad options.
+   * `serverSecret` is the Statsig server secret (`secret-…`); pass '' to run without a Statsig account, on
+   * specsFile, bootstrapValues or a dataStore (events only where eventSinks/eventLogFile say). Throws
+   * InvalidOptionError for bad options.
    */
   constructor(serverSecret: string, options: StatsigOptions = {}) {
     this.#o = normalizeOptions(serverSecret, options);
@@ -368,6 +371,7 @@ export class Statsig {
       lastError: this.#latestError(),
       eventQueueDepth: this.#rt.events.queueDepth(),
       eventsOk: this.#rt.events.ok(),
+      eventsEnabled: this.#rt.events.enabled,
       counters: {
         specs: this.#rt.specSync.health(),
         specStream: this.#rt.specStream?.health() ?? null,

@@ -13,6 +13,12 @@ import type { StatsigEvent } from './event';
 import type { EventSink } from './event-sink';
 import { SinkChannel, eventBytes, type Admission, type SinkHealth, type SpoolConfig } from './sink-channel';
 
+/**
+ * A sink's answer, or `disabled`: there is no sink at all (disableAllLogging, or none configured), so
+ * the batch would be recorded nowhere and is refused, not accepted into nothing.
+ */
+export type BatchAdmission = Admission | { readonly ok: false; readonly reason: 'disabled'; readonly retryAfterSeconds: number };
+
 export interface EventLoggerConfig {
   readonly sinks: readonly EventSink[];
   readonly batchSize: number;
@@ -110,10 +116,10 @@ export class EventLogger {
    * Accepts every event or none: the answer for a client's batch (a refusal tells it to retry later).
    * No dedupe: these are events built elsewhere (the browser dedupes its own exposures).
    */
-  logBatch(events: readonly StatsigEvent[]): Admission {
+  logBatch(events: readonly StatsigEvent[]): BatchAdmission {
     if (!this.enabled) {
       this.#refused += events.length;
-      return { ok: false, reason: 'closed', retryAfterSeconds: 1 };
+      return { ok: false, reason: this.#closed ? 'closed' : 'disabled', retryAfterSeconds: 1 };
     }
     const sizes = events.map(eventBytes);
     const total = sizes.reduce((a, b) => a + b, 0);

@@ -1,6 +1,7 @@
 /**
  * Settings of the Next.js integration: every environment variable it reads, validated with zod in
- * this one place. Defaults serve the bundled demo (data/demo-dcs.json) with no configuration at all.
+ * this one place. Nothing defaults to a demo value: the client key and a specs source (a Statsig
+ * server secret or a specs file) are required, and nothing is written to disk unless a path is set.
  *
  * A bad value throws InvalidOptionError naming the variable and what is wrong with it. Secrets
  * (server secrets, the bootstrap token, anything passed as a client key) are never echoed.
@@ -17,7 +18,7 @@ export interface NextIntegrationConfig {
   readonly clientKey: string;
   /** Every client key accepted on the event and initialize routes (`k` query). */
   readonly acceptedClientKeys: readonly string[];
-  /** Server secret. Only ever used on the server; never rendered. */
+  /** Server secret ('' without one). Only ever used on the server; never rendered. */
   readonly serverSecret: string;
   /** true when the secret is a real Statsig account's (STATSIG_SERVER_SECRET): sync and log upstream. */
   readonly statsigAccount: boolean;
@@ -33,14 +34,20 @@ export interface NextIntegrationConfig {
   readonly userEcho: UserEcho;
   /** Statsig environment tier, when set. */
   readonly environment: string | null;
-  /** Specs file; null = the facade's default (network with an account, the embedded demo without). */
+  /** Specs file (required without STATSIG_SERVER_SECRET; with it, a fallback after the network). */
   readonly specsFile: string | null;
-  /** JSONL event log; null = the facade's default (var/events.jsonl). */
+  /** JSONL event log; without a Statsig account the only event destination. null = none. */
   readonly eventLogFile: string | null;
+  /**
+   * Where the browser's and the server's events go: 'statsig' (log_event, with STATSIG_SERVER_SECRET),
+   * 'file' (FIRSTLIGHT_EVENT_LOG) or null: nowhere, so the event routes refuse batches (501, which the
+   * browser SDK does not retry).
+   */
+  readonly eventDestination: 'statsig' | 'file' | null;
   /** Event flush interval; null = the facade's default. */
   readonly flushIntervalMs: number | null;
-  /** Durable event spool directory (one spool per sink); every accepted event is on disk before delivery. */
-  readonly eventSpoolDir: string;
+  /** Durable event spool directory (one spool per sink); every accepted event is on disk before delivery. null = memory only. */
+  readonly eventSpoolDir: string | null;
   /** On SIGTERM/SIGINT: how long delivery of buffered events may take before the process exits (the rest stays spooled). */
   readonly shutdownTimeoutMs: number;
   /** With no specs loaded, render defaults instead of failing (RequestFlagsOptions.failOpen overrides). */
@@ -52,10 +59,6 @@ export interface NextIntegrationConfig {
   readonly consentCookie: string | null;
 }
 
-const DEMO_CLIENT_KEY = 'client-firstlight-demo';
-const DEMO_SERVER_SECRET = 'secret-demo';
-const DEMO_SPECS_FILE = 'data/demo-dcs.json';
-const DEFAULT_EVENT_SPOOL_DIR = 'var/spool';
 // under the 10 s a container runtime usually waits between SIGTERM and SIGKILL
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 8_000;
 export const MIN_BOOTSTRAP_TOKEN_LENGTH = 16;
@@ -176,12 +179,20 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     throw new InvalidOptionError(`firstlight: invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
-  const key = e.FIRSTLIGHT_CLIENT_KEY ?? DEMO_CLIENT_KEY;
+  const missing: string[] = [];
+  if (e.FIRSTLIGHT_CLIENT_KEY === undefined) missing.push('FIRSTLIGHT_CLIENT_KEY is not set (the Statsig client key, client-…, the browser SDK uses)');
+  if (e.STATSIG_SERVER_SECRET === undefined && e.FIRSTLIGHT_SPECS_FILE === undefined) {
+    missing.push('no specs source: set STATSIG_SERVER_SECRET (specs from Statsig) or FIRSTLIGHT_SPECS_FILE (a download_config_specs JSON file)');
+  }
+  if (missing.length > 0) throw new InvalidOptionError(`firstlight: missing configuration: ${missing.join('; ')}`);
+  const key = e.FIRSTLIGHT_CLIENT_KEY!;
+  const statsigAccount = e.STATSIG_SERVER_SECRET !== undefined;
+  const eventLogFile = e.FIRSTLIGHT_EVENT_LOG ?? null;
   return {
     clientKey: key,
     acceptedClientKeys: [...new Set([key, ...(e.FIRSTLIGHT_CLIENT_KEYS ?? [])])],
-    serverSecret: e.STATSIG_SERVER_SECRET ?? e.FIRSTLIGHT_SERVER_SECRET ?? DEMO_SERVER_SECRET,
-    statsigAccount: e.STATSIG_SERVER_SECRET !== undefined,
+    serverSecret: e.STATSIG_SERVER_SECRET ?? e.FIRSTLIGHT_SERVER_SECRET ?? '',
+    statsigAccount,
     trustedIpHeader: e.FIRSTLIGHT_TRUSTED_IP_HEADER ?? null,
     trustedProxyHops: e.FIRSTLIGHT_TRUSTED_PROXY_HOPS ?? 1,
     allowHashNone: e.FIRSTLIGHT_ALLOW_HASH_NONE ?? false,
@@ -189,9 +200,10 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     userEcho: e.FIRSTLIGHT_USER_ECHO ?? 'minimal',
     environment: e.FIRSTLIGHT_ENVIRONMENT ?? null,
     specsFile: e.FIRSTLIGHT_SPECS_FILE ?? null,
-    eventLogFile: e.FIRSTLIGHT_EVENT_LOG ?? null,
+    eventLogFile,
+    eventDestination: statsigAccount ? 'statsig' : eventLogFile !== null ? 'file' : null,
     flushIntervalMs: e.FIRSTLIGHT_FLUSH_INTERVAL_MS ?? null,
-    eventSpoolDir: e.FIRSTLIGHT_EVENT_SPOOL_DIR ?? DEFAULT_EVENT_SPOOL_DIR,
+    eventSpoolDir: e.FIRSTLIGHT_EVENT_SPOOL_DIR ?? null,
     shutdownTimeoutMs: e.FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     failOpen: e.FIRSTLIGHT_FAIL_OPEN ?? false,
     consentCookie: e.FIRSTLIGHT_CONSENT_COOKIE ?? null,
@@ -207,35 +219,39 @@ export function nextConfig(): NextIntegrationConfig {
 }
 
 /**
- * The configuration check for `instrumentation.ts`: call it from `register()` so a bad FIRSTLIGHT_*
- * value (a server secret passed as the client key, a malformed token) stops the server at start with
- * InvalidOptionError, instead of failing the first request. Returns the settings it validated.
+ * The configuration check for `instrumentation.ts`: call it from `register()` so a missing required
+ * setting (FIRSTLIGHT_CLIENT_KEY, a specs source) or a bad FIRSTLIGHT_* value (a server secret passed
+ * as the client key, a malformed token) stops the server at start with InvalidOptionError, instead of
+ * failing the first request. Says once when events have no destination. Returns the settings.
  */
 export function checkConfig(): NextIntegrationConfig {
   const cfg = nextConfig();
   forcedVariantsConfig();
+  if (cfg.eventDestination === null && !warnedNoEvents) {
+    warnedNoEvents = true;
+    console.warn(
+      'firstlight: no event destination (STATSIG_SERVER_SECRET or FIRSTLIGHT_EVENT_LOG): exposures and events are not recorded, the event routes answer 501',
+    );
+  }
   return cfg;
 }
+let warnedNoEvents = false;
 
 /**
  * The `Statsig` instance's constructor arguments for these settings.
  *
- * With STATSIG_SERVER_SECRET the instance syncs from Statsig and logs upstream. Without it (demo
- * mode): local specs (FIRSTLIGHT_SPECS_FILE, default data/demo-dcs.json), no network, events to the
- * local JSONL log (FIRSTLIGHT_EVENT_LOG, default var/events.jsonl).
+ * With STATSIG_SERVER_SECRET the instance syncs from Statsig and logs upstream (FIRSTLIGHT_SPECS_FILE,
+ * when set, is a fallback source). Without it: the specs file, no network, events to the JSONL log
+ * when FIRSTLIGHT_EVENT_LOG is set and nowhere otherwise.
  */
 export function statsigSetup(cfg: NextIntegrationConfig): { secret: string; options: StatsigOptions } {
   const common: StatsigOptions = {
     ...(cfg.environment ? { environment: cfg.environment } : {}),
     ...(cfg.eventLogFile ? { eventLogFile: cfg.eventLogFile } : {}),
     ...(cfg.flushIntervalMs ? { flushIntervalMs: cfg.flushIntervalMs } : {}),
-    eventSpoolDir: cfg.eventSpoolDir,
+    ...(cfg.eventSpoolDir ? { eventSpoolDir: cfg.eventSpoolDir } : {}),
+    ...(cfg.specsFile ? { specsFile: cfg.specsFile } : {}),
   };
-  if (cfg.statsigAccount) {
-    return { secret: cfg.serverSecret, options: { ...common, ...(cfg.specsFile ? { specsFile: cfg.specsFile } : {}) } };
-  }
-  return {
-    secret: cfg.serverSecret,
-    options: { ...common, localMode: true, specsFile: cfg.specsFile ?? DEMO_SPECS_FILE, eventSinks: ['file'] },
-  };
+  if (cfg.statsigAccount) return { secret: cfg.serverSecret, options: common };
+  return { secret: cfg.serverSecret, options: { ...common, localMode: true, eventSinks: cfg.eventDestination === 'file' ? ['file'] : [] } };
 }

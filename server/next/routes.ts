@@ -243,6 +243,11 @@ function parseBody(text: string, route: string): unknown {
   return parseJson(text);
 }
 
+/** The event routes without an event destination: a 202 would promise what nothing keeps. */
+function noEventDestination(): HttpError {
+  return new HttpError(501, 'events are not recorded: no event destination is configured (STATSIG_SERVER_SECRET or FIRSTLIGHT_EVENT_LOG)');
+}
+
 function checkClientKey(url: URL): string {
   const k = url.searchParams.get('k');
   if (!k) throw new HttpError(400, 'missing client key (query k)');
@@ -392,6 +397,9 @@ export async function eventsPOST(req: Request): Promise<Response> {
       ...(meta?.sdkType ? { sdkType: meta.sdkType } : {}),
       ...(meta?.sdkVersion ? { sdkVersion: meta.sdkVersion } : {}),
     });
+    // no destination at all: nothing would keep them, and retrying cannot help (the browser SDK drops
+    // a batch on a status outside its retry list, 501 among them)
+    if (!result.ok && result.reason === 'disabled') throw noEventDestination();
     // a 202 promises delivery: with no room, refuse the whole batch with a status the SDK retries
     if (!result.ok) {
       return json(503, { error: 'event pipeline is full, retry later' }, { 'retry-after': String(result.retryAfterSeconds) });
@@ -454,6 +462,7 @@ export function makeExposuresShownPOST(opts: UserFromRequestOptions = {}) {
       const parsed = shownBodySchema.safeParse(parseBody(new TextDecoder().decode(bytes), 'shown'));
       if (!parsed.success) throw zodError(parsed.error);
       const statsig = await readyStatsig();
+      if (!statsig.health().eventsEnabled) throw noEventDestination();
       const clientKey = opts.clientKey ?? nextConfig().clientKey;
       const identity = await identityFromHeaders(req.headers, req.cookies, { ...opts, clientKey });
       const logged = { gates: 0, configs: 0, layers: 0 };

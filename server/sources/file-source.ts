@@ -1,5 +1,5 @@
 /**
- * Specs from a JSON file (the embedded demo specs by default). A load returns null while the file is
+ * Specs from a JSON file (the specsFile option). A load returns null while the file is
  * unchanged (same mtime and size); `watch` reports edits, including editors that replace the file.
  */
 import { readFile, stat } from 'node:fs/promises';

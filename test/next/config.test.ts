@@ -19,24 +19,47 @@ function rejects(env: Record<string, string>, variable: string, problem: RegExp)
   return err;
 }
 
-test('no environment: the demo defaults', () => {
-  const cfg = readNextConfig({});
-  assert.equal(cfg.clientKey, 'client-firstlight-demo');
-  assert.deepEqual(cfg.acceptedClientKeys, ['client-firstlight-demo']);
-  assert.equal(cfg.serverSecret, 'secret-demo');
+/** The two settings an app must give (the package has no demo defaults). */
+const REQUIRED = { FIRSTLIGHT_CLIENT_KEY: 'client-abc123', FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json' } as const;
+
+test('no environment: InvalidOptionError naming the client key and the specs source', () => {
+  const err = rejects({}, 'FIRSTLIGHT_CLIENT_KEY', /^firstlight: missing configuration: FIRSTLIGHT_CLIENT_KEY is not set/);
+  assert.match(err.message, /no specs source: set STATSIG_SERVER_SECRET \(specs from Statsig\) or FIRSTLIGHT_SPECS_FILE/);
+  rejects({ FIRSTLIGHT_CLIENT_KEY: 'client-abc123' }, 'FIRSTLIGHT_SPECS_FILE', /no specs source/);
+  rejects({ FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json' }, 'FIRSTLIGHT_CLIENT_KEY', /is not set/);
+  // with a Statsig account the network is the source
+  assert.equal(readNextConfig({ FIRSTLIGHT_CLIENT_KEY: 'client-abc123', STATSIG_SERVER_SECRET: 'secret-live' }).specsFile, null);
+});
+
+test('the required settings only: the specs file, no event log, no spool, nothing written to disk', () => {
+  const cfg = readNextConfig(REQUIRED);
+  assert.equal(cfg.clientKey, 'client-abc123');
+  assert.deepEqual(cfg.acceptedClientKeys, ['client-abc123']);
+  assert.equal(cfg.serverSecret, '');
   assert.equal(cfg.statsigAccount, false);
   assert.equal(cfg.trustedIpHeader, null);
   assert.equal(cfg.bootstrapToken, null);
   assert.equal(cfg.userEcho, 'minimal');
   assert.equal(cfg.environment, null);
-  assert.equal(cfg.specsFile, null);
+  assert.equal(cfg.specsFile, 'specs/dcs.json');
   assert.equal(cfg.eventLogFile, null);
+  assert.equal(cfg.eventSpoolDir, null);
+  assert.equal(cfg.eventDestination, null);
   assert.equal(cfg.flushIntervalMs, null);
   assert.equal(cfg.failOpen, false);
   const { secret, options } = statsigSetup(cfg);
-  assert.equal(secret, 'secret-demo');
-  assert.deepEqual(options, { localMode: true, specsFile: 'data/demo-dcs.json', eventSinks: ['file'], eventSpoolDir: 'var/spool' });
+  assert.equal(secret, '');
+  assert.deepEqual(options, { localMode: true, specsFile: 'specs/dcs.json', eventSinks: [] });
   assert.equal(cfg.shutdownTimeoutMs, 8_000);
+  const logged = readNextConfig({ ...REQUIRED, FIRSTLIGHT_EVENT_LOG: 'log/events.jsonl', FIRSTLIGHT_EVENT_SPOOL_DIR: 'log/spool' });
+  assert.equal(logged.eventDestination, 'file');
+  assert.deepEqual(statsigSetup(logged).options, {
+    localMode: true,
+    specsFile: 'specs/dcs.json',
+    eventSinks: ['file'],
+    eventLogFile: 'log/events.jsonl',
+    eventSpoolDir: 'log/spool',
+  });
 });
 
 test('every variable set to a valid value', () => {
@@ -67,22 +90,23 @@ test('every variable set to a valid value', () => {
   assert.equal(cfg.failOpen, true);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-live-key');
-  assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, eventSpoolDir: 'var/spool', specsFile: 'specs/dcs.json' });
+  assert.equal(cfg.eventDestination, 'statsig');
+  assert.deepEqual(options, { environment: 'staging', eventLogFile: '/tmp/events.jsonl', flushIntervalMs: 250, specsFile: 'specs/dcs.json' });
 });
 
 test('empty and whitespace-only values mean "not set"', () => {
-  const cfg = readNextConfig({ FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
+  const cfg = readNextConfig({ ...REQUIRED, FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
   assert.equal(cfg.userEcho, 'minimal');
   assert.equal(cfg.bootstrapToken, null);
   assert.equal(cfg.trustedIpHeader, null);
 });
 
-test('FIRSTLIGHT_SERVER_SECRET alone: local mode with that secret', () => {
-  const cfg = readNextConfig({ FIRSTLIGHT_SERVER_SECRET: 'secret-test-key', FIRSTLIGHT_SPECS_FILE: 'test/fixtures/example-dcs.json' });
+test('FIRSTLIGHT_SERVER_SECRET without an account: local mode with that secret', () => {
+  const cfg = readNextConfig({ FIRSTLIGHT_CLIENT_KEY: 'client-abc123', FIRSTLIGHT_SERVER_SECRET: 'secret-test-key', FIRSTLIGHT_SPECS_FILE: 'test/fixtures/example-dcs.json' });
   assert.equal(cfg.statsigAccount, false);
   const { secret, options } = statsigSetup(cfg);
   assert.equal(secret, 'secret-test-key');
-  assert.deepEqual(options, { localMode: true, specsFile: 'test/fixtures/example-dcs.json', eventSinks: ['file'], eventSpoolDir: 'var/spool' });
+  assert.deepEqual(options, { localMode: true, specsFile: 'test/fixtures/example-dcs.json', eventSinks: [] });
 });
 
 const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
@@ -145,5 +169,5 @@ test('several bad variables are reported together, each once', () => {
 });
 
 test('unrelated variables are ignored', () => {
-  assert.doesNotThrow(() => readNextConfig({ PATH: '/usr/bin', NODE_ENV: 'production', FIRSTLIGHT_BENCH_ROUTES: '1', PORT: 'http' }));
+  assert.doesNotThrow(() => readNextConfig({ ...REQUIRED, PATH: '/usr/bin', NODE_ENV: 'production', FIRSTLIGHT_BENCH_ROUTES: '1', PORT: 'http' }));
 });

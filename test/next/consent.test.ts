@@ -11,6 +11,10 @@ import { join } from 'node:path';
 import { NextRequest } from 'next/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-consent-'));
+// the demo's settings (the repository's .env, which only Next reads)
+process.env.FIRSTLIGHT_CLIENT_KEY = 'client-firstlight-demo';
+process.env.FIRSTLIGHT_SERVER_SECRET = 'secret-demo';
+process.env.FIRSTLIGHT_SPECS_FILE = 'data/demo-dcs.json';
 process.env.FIRSTLIGHT_EVENT_LOG = join(dir, 'events.jsonl');
 process.env.FIRSTLIGHT_EVENT_SPOOL_DIR = join(dir, 'spool');
 process.env.FIRSTLIGHT_CONSENT_COOKIE = 'site_consent';

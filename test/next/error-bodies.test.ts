@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const dir = mkdtempSync(join(tmpdir(), 'fl-errbody-'));
 const specs = join(dir, 'specs-file.json');
 writeFileSync(specs, '{"feature_gates": [ SNIPPET-OF-THE-FILE-k8s-internal ');
+process.env.FIRSTLIGHT_CLIENT_KEY = 'client-firstlight-demo';
 process.env.FIRSTLIGHT_SPECS_FILE = specs;
 process.env.FIRSTLIGHT_EVENT_LOG = join(dir, 'events.jsonl');
 process.env.FIRSTLIGHT_EVENT_SPOOL_DIR = join(dir, 'spool');

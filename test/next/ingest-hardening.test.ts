@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const dir = mkdtempSync(join(tmpdir(), 'fl-ingest-'));
+// the demo's settings (the repository's .env, which only Next reads)
+process.env.FIRSTLIGHT_CLIENT_KEY = 'client-firstlight-demo';
+process.env.FIRSTLIGHT_SERVER_SECRET = 'secret-demo';
+process.env.FIRSTLIGHT_SPECS_FILE = 'data/demo-dcs.json';
 process.env.FIRSTLIGHT_EVENT_LOG = join(dir, 'events.jsonl');
 process.env.FIRSTLIGHT_EVENT_SPOOL_DIR = join(dir, 'spool');
 process.env.FIRSTLIGHT_TRUSTED_IP_HEADER = 'x-forwarded-for';
@@ -135,8 +139,9 @@ test('initialize: hash "none" is refused unless the operator enables it; djb2 an
   assert.match(((await none.json()) as { error: string }).error, /FIRSTLIGHT_ALLOW_HASH_NONE/);
   for (const hash of ['djb2', 'sha256']) assert.equal((await post(`initialize?k=${KEY}`, JSON.stringify({ user, hash }))).status, 200);
   const { readNextConfig } = await import('../../server/next/config');
-  assert.equal(readNextConfig({}).allowHashNone, false);
-  assert.equal(readNextConfig({ FIRSTLIGHT_ALLOW_HASH_NONE: 'true' }).allowHashNone, true);
+  const required = { FIRSTLIGHT_CLIENT_KEY: KEY, FIRSTLIGHT_SPECS_FILE: 'data/demo-dcs.json' };
+  assert.equal(readNextConfig(required).allowHashNone, false);
+  assert.equal(readNextConfig({ ...required, FIRSTLIGHT_ALLOW_HASH_NONE: 'true' }).allowHashNone, true);
   assert.throws(() => readNextConfig({ FIRSTLIGHT_ALLOW_HASH_NONE: 'yes' }), /FIRSTLIGHT_ALLOW_HASH_NONE must be "true" or "false"/);
 });
 

@@ -2,12 +2,11 @@
 // changes; a broken edit never replaces the specs in force.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Statsig } from '../../server/statsig';
 import { silentLogger } from '../../server/logger';
-import { DEFAULT_SPECS_FILE } from '../../server/options';
 import { EXAMPLE_DCS, EXAMPLE_TIME, nextDcs } from './support/fake-statsig';
 import { waitFor } from './support/wait';
 
@@ -52,12 +51,11 @@ test('a specs file reloads on change; a broken edit keeps the specs in force and
   }
 });
 
-test('without a server secret the embedded demo specs are the default source', { skip: !existsSync(DEFAULT_SPECS_FILE) && 'no embedded specs' }, async () => {
-  const statsig = new Statsig('', { eventSinks: [], logger: silentLogger });
-  const init = await statsig.initialize();
-  assert.equal(init.success, true);
-  assert.equal(init.source, 'file');
-  await statsig.shutdown(500);
+test('without a server secret and without a specs source the constructor says what to give', () => {
+  assert.throws(
+    () => new Statsig('', { eventSinks: [], logger: silentLogger }),
+    (e: Error & { code?: string }) => e.code === 'FL_ERR_INVALID_OPTION' && /give specsFile, bootstrapValues or dataStore/.test(e.message),
+  );
 });
 
 test('a missing specs file: not initialized, the reason in health', async () => {

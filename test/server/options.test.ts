@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { normalizeOptions, DEFAULT_SPECS_FILE } from '../../server/options';
+import { normalizeOptions } from '../../server/options';
 import { MemoryDataStore } from '../../server/store/memory-data-store';
 import { InvalidOptionError } from '../../lib/errors';
 
@@ -50,7 +50,7 @@ test('sources must be usable in the mode chosen', () => {
   fails('s', { localMode: true, eventSinks: ['statsig'] }, /eventSinks.*localMode/);
 });
 
-test('defaults: with a secret, network specs and Statsig events; without, the embedded file and a local log', () => {
+test('defaults: with a secret, network specs and Statsig events; without, only what is configured (no file is chosen for you)', () => {
   const up = normalizeOptions('secret-x');
   assert.deepEqual(up.initializeSources, ['network']);
   assert.deepEqual(up.configSyncSources, ['network']);
@@ -60,15 +60,24 @@ test('defaults: with a secret, network specs and Statsig events; without, the em
   assert.equal(up.rulesetsSyncIntervalMs, 10_000);
   assert.equal(up.exposureDedupeMaxKeys, 50_000);
 
-  const local = normalizeOptions('');
-  assert.equal(local.specsFile, resolve(DEFAULT_SPECS_FILE));
+  // without a secret there is no default specs file and no default event log
+  assert.throws(() => normalizeOptions(''), (e: Error & { code?: string }) => e.code === 'FL_ERR_INVALID_OPTION' && /without a server secret, give specsFile, bootstrapValues or dataStore/.test(e.message));
+  const local = normalizeOptions('', { specsFile: 'specs/dcs.json' });
+  assert.equal(local.specsFile, resolve('specs/dcs.json'));
   assert.deepEqual(local.initializeSources, ['file']);
   assert.deepEqual(local.configSyncSources, ['file']);
-  assert.deepEqual(local.eventSinks, ['file']);
+  assert.deepEqual(local.eventSinks, [], 'no event log unless one is configured');
+  assert.equal(local.eventLogFile, null);
+  assert.equal(local.eventSpoolDir, null);
+  const logged = normalizeOptions('', { specsFile: 'specs/dcs.json', eventLogFile: 'log/events.jsonl' });
+  assert.deepEqual(logged.eventSinks, ['file']);
+  assert.equal(logged.eventLogFile, resolve('log/events.jsonl'));
+  assert.throws(() => normalizeOptions('', { localMode: true, eventSinks: ['file'] }), /eventSinks" names "file", but it needs eventLogFile/);
 
   const lm = normalizeOptions('secret-x', { localMode: true });
   assert.deepEqual(lm.initializeSources, []);
-  assert.deepEqual(lm.eventSinks, ['file']);
+  assert.deepEqual(lm.eventSinks, []);
+  assert.deepEqual(normalizeOptions('', { localMode: true }).initializeSources, [], 'localMode alone: defaults and overrides');
 
   const proxied = normalizeOptions('secret-x', { api: 'http://proxy.local/v1/', apiForDownloadConfigSpecs: 'http://proxy.local:81/v1' });
   assert.equal(proxied.urls.getIdLists, 'http://proxy.local/v1');
