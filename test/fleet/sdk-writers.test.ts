@@ -25,7 +25,10 @@ describe('SDK instances sharing a writer-role RedisDataStore (no proxy)', () => 
   before(async () => {
     await up.start();
     for (let i = 0; i < 3; i++) {
-      const store = new RedisDataStore({ url: REDIS_URL, keyPrefix: prefix, leaseTtlMs: 1000, safetyPollMs: 500 });
+      // a lease long enough that a stalled event loop (three instances share this process) cannot let it
+      // expire mid-test: a second poller would then be a legitimate hand-over, not the fault this tests.
+      // The hand-over below is by release at shutdown, which does not wait for the TTL
+      const store = new RedisDataStore({ url: REDIS_URL, keyPrefix: prefix, leaseTtlMs: 6000, safetyPollMs: 500 });
       const statsig = new Statsig(FIXTURE_SECRET, {
         apiForDownloadConfigSpecs: up.url,
         api: up.url,
@@ -67,7 +70,7 @@ describe('SDK instances sharing a writer-role RedisDataStore (no proxy)', () => 
     const i = members.findIndex((m) => m.store.isLeader(KEY));
     const [old] = members.splice(i, 1);
     await old!.statsig.shutdown(1000);
-    await waitFor('a new writer', () => members.some((m) => m.store.isLeader(KEY)), 3000, 5);
+    await waitFor('a new writer', () => members.some((m) => m.store.isLeader(KEY)), 10_000, 5);
     const lcut = up.bump();
     await waitFor('remaining instances on the new lcut', () => members.every((m) => lcutOf(m) === lcut), 5000, 5);
   });
