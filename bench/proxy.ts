@@ -7,11 +7,16 @@
  * load average before and after: on a shared machine the rate of one server swings several-fold
  * between seconds, so one round pair says little; the median of many short pairs says more.
  *
- * env: BENCH_DURATION_S (default 3), BENCH_ROUNDS (6), BENCH_CONNECTIONS (10), BENCH_GZIP=1 to send
+ * The proxy runs as users run it, the compiled CLI (`dist/bin/firstlight.js proxy`, from `npm run
+ * build:package`), when that build is newer than every source file under server/ and lib/; else from
+ * source under tsx, which costs it more CPU per request than the product pays (the line says which).
+ *
+ * env: BENCH_DURATION_S (default 3), BENCH_ROUNDS (6), BENCH_CONNECTIONS (10), BENCH_PROXY_SOURCE=1 to run
+ * the proxy from source even with a fresh build, BENCH_GZIP=1 to send
  * Accept-Encoding: gzip to both (the baseline then serves pre-gzipped bytes too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +59,19 @@ const s = createServer((req, res) => {
 s.keepAliveTimeout = 65000;
 s.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + s.address().port));
 `;
+
+/** The compiled CLI when it was built after the last change to the sources it is built from. */
+function compiledProxy(): string | null {
+  const cli = join(ROOT, 'dist/bin/firstlight.js');
+  if (process.env.BENCH_PROXY_SOURCE === '1' || !existsSync(cli)) return null;
+  const built = statSync(cli).mtimeMs;
+  for (const dir of ['server', 'lib', 'bin']) {
+    for (const f of readdirSync(join(ROOT, dir), { recursive: true })) {
+      if (String(f).endsWith('.ts') && statSync(join(ROOT, dir, String(f))).mtimeMs > built) return null;
+    }
+  }
+  return cli;
+}
 
 function startChild(cmd: string, args: string[]): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -111,7 +129,9 @@ async function main(): Promise<void> {
   const up = new FakeUpstream();
   await up.start();
   const dir = mkdtempSync(join(tmpdir(), 'firstlight-bench-'));
-  const proxy = await startChild(process.execPath, ['--import', 'tsx', 'bin/proxy.ts', '--port', '0', '--upstream', up.url]);
+  const cli = compiledProxy();
+  const proxyArgs = ['--port', '0', '--upstream', up.url];
+  const proxy = await startChild(process.execPath, cli ? [cli, 'proxy', ...proxyArgs] : ['--import', 'tsx', 'bin/proxy.ts', ...proxyArgs]);
   try {
     // the proxy's cached bytes are the baseline's payload: identical responses
     const res = await request(proxy.url + PATH);
@@ -146,7 +166,8 @@ async function main(): Promise<void> {
       const ratio = avg(runs.proxy, 'rps') / avg(runs.baseline, 'rps');
       console.log(
         `\nforward proxy cached DCS vs static node:http — payload ${body.length} bytes${GZIP ? ' (gzip requested)' : ''}, ` +
-          `${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s each, node ${process.version}`,
+          `${CONNECTIONS} connections, ${ROUNDS} × ${DURATION} s each, node ${process.version}, ` +
+          `proxy ${cli ? 'compiled (dist/bin/firstlight.js)' : 'from source under tsx (no fresh build:package)'}`,
       );
       console.log(line('static baseline', runs.baseline));
       console.log(line('firstlight proxy', runs.proxy));
