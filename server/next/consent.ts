@@ -6,7 +6,7 @@
  *   consent: { granted: ({ headers, cookies }) => … }    the site's own rule (a consent tool's cookie, a session)
  *
  * Decisions are fail-closed: a missing, unknown, malformed or oversized cookie value, a callback that
- * throws or answers anything but `true` — all mean "no consent". This module runs in proxy.ts (edge),
+ * throws, answers anything but `true` or answers late — all mean "no consent". This module runs in proxy.ts (edge),
  * so it stays free of Node-only APIs.
  */
 import { z } from 'zod';
@@ -29,6 +29,8 @@ export type ConsentOption =
   | {
       /** The site's rule; it may await a session or read a consent tool's own cookie. */
       readonly granted: (request: ConsentRequest) => boolean | Promise<boolean>;
+      /** An answer later than this is no consent (a stalled session store must not hang every page). @default 2000 */
+      readonly timeoutMs?: number;
     };
 
 /** Why a request counts as not consented, or that it does. */
@@ -63,14 +65,20 @@ const cookieOptionSchema = z
     values: z.array(z.string().regex(VALUE_RE, 'must be a short word (letters, digits, ".", "_", ":", "-")')).min(1).max(16).optional(),
   })
   .strict();
-const callbackOptionSchema = z.object({ granted: z.custom<(r: ConsentRequest) => boolean | Promise<boolean>>((v) => typeof v === 'function', 'must be a function') }).strict();
+const callbackOptionSchema = z
+  .object({
+    granted: z.custom<(r: ConsentRequest) => boolean | Promise<boolean>>((v) => typeof v === 'function', 'must be a function'),
+    timeoutMs: z.number().int().min(1).max(60_000).optional(),
+  })
+  .strict();
+export const DEFAULT_CONSENT_TIMEOUT_MS = 2_000;
 
 /** The option checked once (InvalidOptionError naming what is wrong), frozen. */
 export function checkConsentOption(option: unknown): ConsentOption {
   const asCookie = cookieOptionSchema.safeParse(option);
   if (asCookie.success) return Object.freeze({ ...asCookie.data, ...(asCookie.data.values ? { values: Object.freeze([...asCookie.data.values]) } : {}) });
   const asCallback = callbackOptionSchema.safeParse(option);
-  if (asCallback.success) return Object.freeze({ granted: asCallback.data.granted });
+  if (asCallback.success) return Object.freeze({ granted: asCallback.data.granted, ...(asCallback.data.timeoutMs !== undefined ? { timeoutMs: asCallback.data.timeoutMs } : {}) });
   const issues = (typeof option === 'object' && option !== null && 'granted' in option ? asCallback : asCookie).error!.issues;
   throw new InvalidOptionError(
     `firstlight: consent must be { cookie: name, values? } or { granted: (request) => boolean }: ${issues.map((i) => `${i.path.join('.') || 'consent'} ${i.message}`).join('; ')}`,
@@ -111,13 +119,21 @@ export async function decideConsent(option: ConsentOption, request: ConsentReque
     const value = header !== null ? cookieValueFromHeader(header, option.cookie) : request.cookies.get(option.cookie)?.value;
     return consentFromCookieValue(value, option.values);
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const answer: unknown = await option.granted(request);
+    const late = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), option.timeoutMs ?? DEFAULT_CONSENT_TIMEOUT_MS);
+    });
+    const answer: unknown = await Promise.race([Promise.resolve().then(() => option.granted(request)), late]);
     return answer === true ? { granted: true, verdict: 'granted' } : { granted: false, verdict: answer === false ? 'denied' : 'callback-failed' };
   } catch {
     return { granted: false, verdict: 'callback-failed' };
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
 
 /** The option in force: the one given, else a cookie named by FIRSTLIGHT_CONSENT_COOKIE, else none. */
 export function consentOptionOf(given: ConsentOption | undefined, envCookie: string | null): ConsentOption | null {

@@ -88,6 +88,14 @@ test('consent callbacks: true grants; false, a throw, a rejected promise or a no
   assert.deepEqual(await decide(() => 1), { granted: false, verdict: 'callback-failed' });
   assert.deepEqual(await decide(() => { throw new Error('session store down'); }), { granted: false, verdict: 'callback-failed' });
   assert.deepEqual(await decide(() => Promise.reject(new Error('x'))), { granted: false, verdict: 'callback-failed' });
+  // a callback that never answers: no consent once its time is up (the request is not held forever)
+  const stalled = consent.checkConsentOption({ granted: () => new Promise<boolean>(() => {}), timeoutMs: 30 });
+  assert.deepEqual(await consent.decideConsent(stalled, reader('')), { granted: false, verdict: 'callback-failed' });
+  const slowYes = consent.checkConsentOption({ granted: () => new Promise<boolean>((r) => setTimeout(() => r(true), 5)), timeoutMs: 5_000 });
+  assert.deepEqual(await consent.decideConsent(slowYes, reader('')), { granted: true, verdict: 'granted' });
+  for (const bad of [0, -1, 1.5, 120_000, '100']) {
+    assert.throws(() => consent.checkConsentOption({ granted: () => true, timeoutMs: bad }), InvalidOptionError, String(bad));
+  }
 });
 
 test('a bad consent option is refused with InvalidOptionError naming the problem', () => {
