@@ -35,8 +35,10 @@ export { sha256Base64, hashIdListEntry } from './hash/sha256';
 
 export { FIRSTLIGHT_VERSION } from './version';
 
-export { ruleAllocations } from './explain/allocation';
-export type { RuleAllocation, AllocationKind } from './explain/allocation';
+export { bucketSplits, ruleAllocations } from './explain/allocation';
+export type { AllocationKind, BucketSplit, GroupSegment, RuleAllocation } from './explain/allocation';
+export { DIFF_FIELDS, diffOutcomes, entityOutcomes, jsonEqual } from './explain/diff';
+export type { DiffField, DiffStatus, EntityDiff, EntityOutcome, EvaluationDiff, OutcomeKind } from './explain/diff';
 
 export type {
   FlagRegistry,

@@ -16,7 +16,7 @@ import {
 } from '../lib/index';
 import { layerOverrides, type LocalOverrides } from '../lib/overrides';
 import { resolveForcedVariants, type ForcedVariantsRequest } from '../lib/forced-variants';
-import { ruleAllocations, type AllocationKind, type RuleAllocation } from '../lib/explain/allocation';
+import { bucketSplits, ruleAllocations, type AllocationKind, type BucketSplit, type RuleAllocation } from '../lib/explain/allocation';
 import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
 import type { Exposures } from './exposures';
 import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
@@ -149,6 +149,12 @@ export class EvaluationSnapshot {
   ruleAllocations(kind: AllocationKind, name: string): readonly RuleAllocation[] {
     const specs = this.#p.host.specs;
     return specs ? ruleAllocations(specs, this.#p.user, kind, name) : [];
+  }
+
+  /** The entity's bucket splits for this snapshot's user: each group's (or layer experiment's) share and the user's bucket. */
+  bucketSplits(kind: AllocationKind, name: string): readonly BucketSplit[] {
+    const specs = this.#p.host.specs;
+    return specs ? bucketSplits(specs, this.#p.user, kind, name) : [];
   }
 
   /** The lcut of the specs this snapshot was evaluated on; 0 before specs arrived. */

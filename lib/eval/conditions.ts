@@ -22,8 +22,8 @@ type ExtractorFactory = (c: RawCondition, tools: CompileTools) => Extractor;
  * Every compiled condition is built here, so all share one object shape and the evaluator's
  * loads of `run` / `mustRunAfterFail` stay monomorphic (measured on the large-DCS bootstrap).
  */
-function condition(mustRunAfterFail: boolean, run: CompiledCondition['run']): CompiledCondition {
-  return { mustRunAfterFail, run };
+function condition(mustRunAfterFail: boolean, run: CompiledCondition['run'], bucket: CompiledCondition['bucket'] = null): CompiledCondition {
+  return { mustRunAfterFail, run, bucket };
 }
 
 const unsupported = condition(true, () => UNSUPPORTED);
@@ -197,13 +197,30 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
     const idType = internKey(c.idType);
     const isUser = idTypeIsUserID(idType);
     const slot = tools.hashSlot(text, idType);
-    return condition(false, (ctx): ConditionOutcome => {
-      try {
-        return test(ctx.bucket(slot, prefix, idType, isUser) % 1000, ctx) ? PASS : FAIL;
-      } catch {
-        return FAIL;
-      }
-    });
+    const bucket = {
+      salt: text.slice(0, -1),
+      idType: typeof idType === 'string' && idType ? idType : 'userID',
+      unitIdIsUserID: isUser,
+      accepts: (b: number): boolean => {
+        try {
+          // user_bucket operators read no context (only ID-list operators do, and they fail here as on no list)
+          return test(b, undefined as unknown as EvalContext);
+        } catch {
+          return false;
+        }
+      },
+    };
+    return condition(
+      false,
+      (ctx): ConditionOutcome => {
+        try {
+          return test(ctx.bucket(slot, prefix, idType, isUser) % 1000, ctx) ? PASS : FAIL;
+        } catch {
+          return FAIL;
+        }
+      },
+      bucket,
+    );
   }
   if (type === 'unit_id') {
     const idType = internKey(c.idType);

@@ -51,6 +51,18 @@ export interface CompiledCondition {
    * exposures and unsupported parts still count. Plain value conditions can be skipped then.
    */
   readonly mustRunAfterFail: boolean;
+  /** A `user_bucket` condition as written, for the explorer's group shares (null for every other type). */
+  readonly bucket: BucketCondition | null;
+}
+
+/** What a `user_bucket` condition tests: `sha256("<salt>.<unit ID>") % 1000 <operator> <target>`. */
+export interface BucketCondition {
+  readonly salt: string;
+  /** As written ('userID' when absent). */
+  readonly idType: string;
+  readonly unitIdIsUserID: boolean;
+  /** The condition's own operator on a bucket 0–999 (the evaluator's test, so a share cannot disagree with it). */
+  readonly accepts: (bucket: number) => boolean;
 }
 
 export interface CompiledRule {
