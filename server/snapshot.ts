@@ -17,7 +17,7 @@ import {
 import { layerOverrides, type LocalOverrides } from '../lib/overrides';
 import { resolveForcedVariants, type ForcedVariantsRequest } from '../lib/forced-variants';
 import { bucketSplits, ruleAllocations, type AllocationKind, type BucketSplit, type RuleAllocation } from '../lib/explain/allocation';
-import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, StatsigUser } from '../lib/types';
+import type { DynamicConfig, Experiment, FeatureGate, JsonObject, Layer, SpecSourceKind, StatsigUser } from '../lib/types';
 import type { Exposures } from './exposures';
 import { configResult, layerResult, type ConfigResult, type ExperimentResult, type LayerResult } from './results';
 import { InvalidArgumentError } from '../lib/errors';
@@ -155,6 +155,26 @@ export class EvaluationSnapshot {
   bucketSplits(kind: AllocationKind, name: string): readonly BucketSplit[] {
     const specs = this.#p.host.specs;
     return specs ? bucketSplits(specs, this.#p.user, kind, name) : [];
+  }
+
+  /**
+   * The same user, client key and local overrides evaluated on other specs (the explorer's spec-version
+   * diff). Nothing read from it is logged: those specs are not the ones in force. Forced variants and
+   * withheld ID types are not carried over (the snapshot keeps only their outcome; the explorer uses neither).
+   */
+  withSpecs(specs: Specs): EvaluationSnapshot {
+    const p = this.#p;
+    const only = this.#names === null ? undefined : [...this.#names];
+    return EvaluationSnapshot.create({ ...p.host, specs }, p.user, {
+      logExposures: false,
+      ...(p.clientKey !== undefined ? { clientKey: p.clientKey } : {}),
+      ...(only !== undefined ? { only } : {}),
+    });
+  }
+
+  /** Where the specs this snapshot was evaluated on came from (it prefixes every reason); null before specs. */
+  get specsSource(): SpecSourceKind | null {
+    return this.#p.host.specs?.source ?? null;
   }
 
   /** The lcut of the specs this snapshot was evaluated on; 0 before specs arrived. */

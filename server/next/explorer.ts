@@ -1,19 +1,30 @@
 /**
  * The evaluation explorer's data (the demo renders it at /explore): for a pasted user, every gate,
- * dynamic config, experiment and layer with its value, rule, group, reason, secondary exposures, and
- * where the user falls in each rule's pass percentage. Off unless FIRSTLIGHT_EXPLORER_TOKEN is set
- * (at least 16 characters); every request must present that token. Nothing is logged: peek reads only.
+ * dynamic config, experiment and layer with its value, rule, group, reason, secondary exposures,
+ * where the user falls in each rule's pass percentage and each bucket split's group shares; and the
+ * diff of two users, or of the specs in force against a pasted or uploaded version. Off unless
+ * FIRSTLIGHT_EXPLORER_TOKEN is set (at least 16 characters); every request must present that token.
+ * Nothing is logged: peek reads only, and other specs are evaluated on a snapshot that logs nothing.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { InvalidOptionError } from '../../lib/errors';
-import type { RuleAllocation } from '../../lib/index';
+import { InvalidOptionError, SpecParseError } from '../../lib/errors';
+import { diffOutcomes, parseSpecs, type BucketSplit, type EntityOutcome, type EvaluationDiff, type RuleAllocation, type Specs } from '../../lib/index';
 import type { JsonValue, SecondaryExposure, StatsigUser } from '../../lib/types';
+import { jsonTextDepthExceeds } from '../net/json-depth';
+import type { EvaluationSnapshot } from '../snapshot';
 import { getStatsig } from './instance';
 
 export const MIN_EXPLORER_TOKEN_LENGTH = 16;
 /** A pasted user larger than this is refused (it is a query parameter). */
 export const MAX_EXPLORER_USER_BYTES = 8_192;
+/**
+ * Pasted or uploaded specs larger than this are refused before they are read. The demo lets server
+ * actions carry 5 MB (next.config.mjs), so this check, not Next's, answers an oversized upload.
+ */
+export const MAX_EXPLORER_SPECS_BYTES = 4 * 1024 * 1024;
+/** Return values nest; a payload deeper than this is refused before JSON.parse (the schema recurses). */
+const MAX_SPECS_DEPTH = 64;
 
 const tokenSchema = z
   .string()
@@ -50,13 +61,42 @@ export interface ExplorerRow {
   /** Every rule of the entity, with the user's bucket in it; `matched` is the index of the rule that decided (-1: none). */
   readonly rules: readonly RuleAllocation[];
   readonly matched: number;
+  /** The rules that test one user_bucket, as splits of the 1000 buckets: each group's share and the user's bucket. */
+  readonly splits: readonly BucketSplit[];
+}
+
+/** Two evaluations side by side: A and B are two users on the specs in force, or one user on two spec versions. */
+export interface ExplorerDiff {
+  readonly mode: 'users' | 'specs';
+  readonly labelA: string;
+  readonly labelB: string;
+  readonly lcutA: number;
+  readonly lcutB: number;
+  readonly diff: EvaluationDiff<EntityOutcome>;
 }
 
 export type ExplorerView =
   | { readonly kind: 'off' }
   | { readonly kind: 'denied' }
-  | { readonly kind: 'invalid'; readonly message: string; readonly userText: string }
-  | { readonly kind: 'ready'; readonly user: StatsigUser; readonly userText: string; readonly lcut: number; readonly rows: readonly ExplorerRow[] };
+  | { readonly kind: 'invalid'; readonly message: string; readonly userText: string; readonly userText2: string }
+  | {
+      readonly kind: 'ready';
+      readonly user: StatsigUser;
+      readonly userText: string;
+      /** The second user of a users diff, as pasted ('' when none). */
+      readonly userText2: string;
+      readonly lcut: number;
+      readonly rows: readonly ExplorerRow[];
+      readonly diff: ExplorerDiff | null;
+    };
+
+/** What the spec-version diff form gets back (a server action's state: plain data). */
+export type ExplorerSpecsDiff =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'off' }
+  | { readonly kind: 'denied' }
+  | { readonly kind: 'invalid'; readonly message: string }
+  | ({ readonly kind: 'ready' } & ExplorerDiff);
 
 const userSchema = z
   .string()
@@ -81,23 +121,33 @@ function one(v: unknown): string | undefined {
   return Array.isArray(v) ? (typeof v[0] === 'string' ? v[0] : undefined) : typeof v === 'string' ? v : undefined;
 }
 
-/** What the explorer page shows for these query parameters (`token`, `user`: the user's JSON). */
-export async function explorerView(query: { readonly token?: unknown; readonly user?: unknown }): Promise<ExplorerView> {
-  const expected = explorerToken();
-  if (expected === null) return { kind: 'off' };
-  const token = one(query.token);
-  if (token === undefined || !tokenMatches(token, expected)) return { kind: 'denied' };
-  const userText = one(query.user) ?? '{"userID":"alice"}';
-  const parsed = userSchema.safeParse(userText);
-  if (!parsed.success) return { kind: 'invalid', message: parsed.error.issues[0]!.message, userText: userText.slice(0, MAX_EXPLORER_USER_BYTES) };
-  const user = parsed.data as StatsigUser;
-  const statsig = await getStatsig();
-  const snap = statsig.evaluateAll(user);
+function parseUser(text: string): { ok: true; user: StatsigUser } | { ok: false; message: string } {
+  const parsed = userSchema.safeParse(text);
+  return parsed.success ? { ok: true, user: parsed.data as StatsigUser } : { ok: false, message: parsed.error.issues[0]!.message };
+}
+
+type Peeked = { value: unknown; ruleID: string; groupName: string | null; secondaryExposures: readonly SecondaryExposure[]; details: { reason: string } };
+
+/** Every entity of the snapshot's specs as explorer rows (peek reads: no exposure). */
+function rowsOf(snap: EvaluationSnapshot): ExplorerRow[] {
   const names = snap.entityNames();
   const rows: ExplorerRow[] = [];
-  const row = (kind: ExplorerKind, name: string, r: { value: unknown; ruleID: string; groupName: string | null; secondaryExposures: readonly SecondaryExposure[]; details: { reason: string } }, allocatedExperiment: string | null = null) => {
-    const rules = snap.ruleAllocations(kind === 'experiment' ? 'config' : kind, name);
-    rows.push({ kind, name, value: r.value as JsonValue, ruleID: r.ruleID, groupName: r.groupName, reason: r.details.reason, secondaryExposures: r.secondaryExposures, allocatedExperiment, rules, matched: rules.findIndex((a) => a.ruleID === r.ruleID) });
+  const row = (kind: ExplorerKind, name: string, r: Peeked, allocatedExperiment: string | null = null) => {
+    const specKind = kind === 'experiment' ? 'config' : kind;
+    const rules = snap.ruleAllocations(specKind, name);
+    rows.push({
+      kind,
+      name,
+      value: r.value as JsonValue,
+      ruleID: r.ruleID,
+      groupName: r.groupName,
+      reason: r.details.reason,
+      secondaryExposures: r.secondaryExposures,
+      allocatedExperiment,
+      rules,
+      matched: rules.findIndex((a) => a.ruleID === r.ruleID),
+      splits: snap.bucketSplits(specKind, name),
+    });
   };
   for (const name of names.gates) row('gate', name, snap.peekGate(name));
   for (const name of names.configs) row('config', name, snap.peekConfig(name));
@@ -106,5 +156,122 @@ export async function explorerView(query: { readonly token?: unknown; readonly u
     const l = snap.peekLayer(name);
     row('layer', name, l, l.allocatedExperimentName);
   }
-  return { kind: 'ready', user: snap.user, userText, lcut: snap.lcut, rows };
+  return rows;
+}
+
+/** The diff compares outcomes only (the rows also carry rules and splits, which the page draws for side A). */
+function outcomesOf(snap: EvaluationSnapshot): EntityOutcome[] {
+  const names = snap.entityNames();
+  const out: EntityOutcome[] = [];
+  const add = (kind: ExplorerKind, name: string, r: Peeked, allocatedExperiment: string | null = null) =>
+    out.push({ kind, name, value: r.value as JsonValue, ruleID: r.ruleID, groupName: r.groupName, reason: r.details.reason, allocatedExperiment });
+  for (const name of names.gates) add('gate', name, snap.peekGate(name));
+  for (const name of names.configs) add('config', name, snap.peekConfig(name));
+  for (const name of names.experiments) add('experiment', name, snap.peekExperiment(name));
+  for (const name of names.layers) {
+    const l = snap.peekLayer(name);
+    add('layer', name, l, l.allocatedExperimentName);
+  }
+  return out;
+}
+
+function describeUser(user: StatsigUser): string {
+  const ids = [user.userID, ...Object.values(user.customIDs ?? {})].filter((v) => v !== undefined && v !== null && v !== '');
+  return ids.length ? ids.map(String).join(' · ').slice(0, 80) : 'user without IDs';
+}
+
+/**
+ * What the explorer page shows for these query parameters: `token`, `user` (the user's JSON) and, for
+ * a diff of two users, `user2`.
+ */
+export async function explorerView(query: { readonly token?: unknown; readonly user?: unknown; readonly user2?: unknown }): Promise<ExplorerView> {
+  const expected = explorerToken();
+  if (expected === null) return { kind: 'off' };
+  const token = one(query.token);
+  if (token === undefined || !tokenMatches(token, expected)) return { kind: 'denied' };
+  const userText = one(query.user) ?? '{"userID":"alice"}';
+  const userText2 = (one(query.user2) ?? '').trim() === '' ? '' : one(query.user2)!;
+  const shown = (t: string) => t.slice(0, MAX_EXPLORER_USER_BYTES);
+  const a = parseUser(userText);
+  if (!a.ok) return { kind: 'invalid', message: a.message, userText: shown(userText), userText2: shown(userText2) };
+  const b = userText2 === '' ? null : parseUser(userText2);
+  if (b && !b.ok) return { kind: 'invalid', message: `second user: ${b.message}`, userText: shown(userText), userText2: shown(userText2) };
+  const statsig = await getStatsig();
+  const snap = statsig.evaluateAll(a.user);
+  let diff: ExplorerDiff | null = null;
+  if (b && b.ok) {
+    const snap2 = statsig.evaluateAll(b.user);
+    diff = { mode: 'users', labelA: describeUser(snap.user), labelB: describeUser(snap2.user), lcutA: snap.lcut, lcutB: snap2.lcut, diff: diffOutcomes(outcomesOf(snap), outcomesOf(snap2)) };
+  }
+  return { kind: 'ready', user: snap.user, userText, userText2, lcut: snap.lcut, rows: rowsOf(snap), diff };
+}
+
+/** A FormData-like input: the form's fields (`token`, `user`, `specs` text) and an optional `specsFile` upload. */
+export interface ExplorerSpecsForm {
+  get(name: string): unknown;
+}
+
+interface UploadLike {
+  readonly size: number;
+  text(): Promise<string>;
+}
+
+function isUpload(v: unknown): v is UploadLike {
+  return typeof v === 'object' && v !== null && typeof (v as UploadLike).size === 'number' && typeof (v as UploadLike).text === 'function';
+}
+
+function tooLarge(bytes: number): string {
+  return `the specs must be at most ${MAX_EXPLORER_SPECS_BYTES} bytes (${(MAX_EXPLORER_SPECS_BYTES / 1024 / 1024).toFixed(0)} MiB); these are ${bytes}`;
+}
+
+/**
+ * The spec-version diff: the form's user evaluated on the specs in force (A) and on the pasted or
+ * uploaded download_config_specs JSON (B, validated by parseSpecs; at most MAX_EXPLORER_SPECS_BYTES).
+ * B is parsed with A's source so that reasons differ only where evaluation does.
+ */
+export async function explorerSpecsDiff(form: ExplorerSpecsForm): Promise<ExplorerSpecsDiff> {
+  const expected = explorerToken();
+  if (expected === null) return { kind: 'off' };
+  const token = one(form.get('token'));
+  if (token === undefined || !tokenMatches(token, expected)) return { kind: 'denied' };
+  const a = parseUser(one(form.get('user')) ?? '{"userID":"alice"}');
+  if (!a.ok) return { kind: 'invalid', message: a.message };
+  const file = form.get('specsFile');
+  let text: string;
+  if (isUpload(file) && file.size > 0) {
+    if (file.size > MAX_EXPLORER_SPECS_BYTES) return { kind: 'invalid', message: tooLarge(file.size) };
+    text = await file.text();
+  } else {
+    text = one(form.get('specs')) ?? '';
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_EXPLORER_SPECS_BYTES) return { kind: 'invalid', message: tooLarge(bytes) };
+  if (text.trim() === '') return { kind: 'invalid', message: 'paste or upload a download_config_specs JSON to compare with the specs in force' };
+  if (jsonTextDepthExceeds(text, MAX_SPECS_DEPTH)) return { kind: 'invalid', message: `the specs are nested deeper than ${MAX_SPECS_DEPTH} levels` };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { kind: 'invalid', message: `the specs are not valid JSON: ${(e as Error).message.slice(0, 200)}` };
+  }
+  const statsig = await getStatsig();
+  const snap = statsig.evaluateAll(a.user);
+  let specs: Specs;
+  try {
+    specs = parseSpecs(json, { source: snap.specsSource ?? 'Bootstrap' });
+  } catch (e) {
+    if (e instanceof SpecParseError) return { kind: 'invalid', message: `the specs are not a valid download_config_specs payload: ${e.message.slice(0, 300)}` };
+    throw e;
+  }
+  const other = snap.withSpecs(specs);
+  const stamp = (lcut: number) => (lcut > 0 ? new Date(lcut).toISOString() : 'no time');
+  return {
+    kind: 'ready',
+    mode: 'specs',
+    labelA: `specs in force (${stamp(snap.lcut)})`,
+    labelB: `pasted specs (${stamp(specs.lcut)})`,
+    lcutA: snap.lcut,
+    lcutB: specs.lcut,
+    diff: diffOutcomes(outcomesOf(snap), outcomesOf(other)),
+  };
 }

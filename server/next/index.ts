@@ -20,8 +20,8 @@ export { createStableIdProxy, ensureStableId, stableIdCookieName } from './stabl
 export type { StableIdProxyOptions, RenderKind } from './stable-id';
 export { getStatsig } from './instance';
 export { checkConfig } from './config';
-export { explorerView, explorerEnabled } from './explorer';
-export type { ExplorerView, ExplorerRow, ExplorerKind } from './explorer';
+export { explorerSpecsDiff, explorerView, explorerEnabled, MAX_EXPLORER_SPECS_BYTES } from './explorer';
+export type { ExplorerDiff, ExplorerKind, ExplorerRow, ExplorerSpecsDiff, ExplorerSpecsForm, ExplorerView } from './explorer';
 export { flushEventsOnShutdown } from './shutdown';
 export type { NextIntegrationConfig, UserEcho } from './config';
 export { createRouteHandlers, ROUTE_NAMES } from './route-handler';
