@@ -36,3 +36,13 @@ export function userFromContext(context: Readonly<Record<string, Attr>> | undefi
   if (Object.keys(custom).length > 0) user.custom = { ...(plain(user.custom) ? user.custom : {}), ...custom };
   return user as StatsigUser;
 }
+
+/** Two users as JSON: object key order free, array order kept (the web provider's "is this the same user?"). */
+export function sameUser(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((v, i) => sameUser(v, b[i]));
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameUser((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
