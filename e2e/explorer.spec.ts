@@ -245,6 +245,9 @@ test('bad specs for the diff: explained on the form, nothing compared', async ({
     ['not DCS', (p) => p.getByTestId('specs-diff-text').fill('{"feature_gates":[{"name":7}]}'), /not a valid download_config_specs payload/],
     ['too deep', (p) => p.getByTestId('specs-diff-text').fill('['.repeat(100) + ']'.repeat(100)), /nested deeper than 64 levels/],
     ['too large', (p) => p.getByTestId('specs-diff-file').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.alloc(4 * 1024 * 1024 + 1, 0x20) }), /at most 4194304 bytes \(4 MiB\); these are 4194305/],
+    // past the 5 MB Next lets a server action carry: refused in the browser before it is sent
+    ['larger than an action may carry', (p) => p.getByTestId('specs-diff-file').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(6 * 1024 * 1024, 0x20) }), /these are 6291456/],
+    ['too large pasted', (p) => p.getByTestId('specs-diff-text').fill(' '.repeat(4 * 1024 * 1024 + 10)), /these are 4194314/],
   ];
   for (const [what, fill, message, token] of cases) {
     await page.goto(explore({ userID: 'alice' }));
