@@ -77,7 +77,7 @@ after(async () => {
 /** The CLI in a child process, asynchronously: the server above answers on this event loop. */
 function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const childEnv = {} as NodeJS.ProcessEnv;
-  for (const [k, v] of Object.entries({ ...process.env, FIRSTLIGHT_SERVER_KEY: undefined, STATSIG_SERVER_SECRET: undefined, ...env })) {
+  for (const [k, v] of Object.entries({ ...process.env, FIRSTLIGHT_SERVER_SECRET: undefined, STATSIG_SERVER_SECRET: undefined, ...env })) {
     if (v !== undefined) childEnv[k] = v;
   }
   return new Promise((resolvePromise) => {
@@ -91,7 +91,7 @@ test('from a running source the declaration equals the one from the file; the ke
   const fromFile = await cli(['--specs', FIXTURE_DCS_FILE]);
   assert.equal(fromFile.code, 0, fromFile.stderr);
   seen.length = 0;
-  const fromSource = await cli(['--source', `${base}/ok/v1`], { FIRSTLIGHT_SERVER_KEY: KEY });
+  const fromSource = await cli(['--source', `${base}/ok/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY });
   assert.equal(fromSource.code, 0, fromSource.stderr);
   assert.equal(fromSource.stdout, fromFile.stdout);
   assert.match(fromFile.stdout, /public_gate/);
@@ -111,25 +111,25 @@ test('from a running source the declaration equals the one from the file; the ke
 
 test('network errors, refusals and bad payloads: exit 2, one line naming the source, the key never printed', async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [['--source', `http://127.0.0.1:${closedPort}/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /--source http:\/\/127\.0\.0\.1:\d+\/v1\/download_config_specs\/<secret>: failed: ECONNREFUSED/],
-    [['--source', `${base}/reset/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /reset\/v1\/download_config_specs\/<secret>: failed: (UND_ERR_SOCKET|ECONNRESET)/],
-    [['--source', `${base}/hang/v1`, '--timeout-ms', '300'], { FIRSTLIGHT_SERVER_KEY: KEY }, /hang\/v1\/download_config_specs\/<secret>: failed: (UND_ERR_HEADERS_TIMEOUT|timeout)/],
-    [['--source', `${base}/always-500/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /always-500\/v1\/download_config_specs\/<secret> answered 500$/m],
-    [['--source', `${base}/unauthorized/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /answered 401 \(is the SDK key right\?/],
-    [['--source', `${base}/bad-json/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /did not answer JSON/],
-    [['--source', `${base}/echo-key/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /did not answer JSON/],
-    [['--source', `${base}/not-dcs/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /did not answer a valid download_config_specs payload: .*feature_gates/],
-    [['--source', `${base}/no-updates/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /has_updates": false\}: it holds no specs/],
-    [['--source', `${base}/gzip/v1`], { FIRSTLIGHT_SERVER_KEY: KEY }, /content-encoding gzip/],
-    [['--source', `${base}/ok/v1`], { FIRSTLIGHT_SERVER_KEY: 'secret-other' }, /served specs issued for another SDK key/],
-    [['--source', `${base}/ok/v1`], {}, /--source needs an SDK key: --sdk-key KEY or FIRSTLIGHT_SERVER_KEY/],
+    [['--source', `http://127.0.0.1:${closedPort}/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /--source http:\/\/127\.0\.0\.1:\d+\/v1\/download_config_specs\/<secret>: failed: ECONNREFUSED/],
+    [['--source', `${base}/reset/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /reset\/v1\/download_config_specs\/<secret>: failed: (UND_ERR_SOCKET|ECONNRESET)/],
+    [['--source', `${base}/hang/v1`, '--timeout-ms', '300'], { FIRSTLIGHT_SERVER_SECRET: KEY }, /hang\/v1\/download_config_specs\/<secret>: failed: (UND_ERR_HEADERS_TIMEOUT|timeout)/],
+    [['--source', `${base}/always-500/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /always-500\/v1\/download_config_specs\/<secret> answered 500$/m],
+    [['--source', `${base}/unauthorized/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /answered 401 \(is the SDK key right\?/],
+    [['--source', `${base}/bad-json/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /did not answer JSON/],
+    [['--source', `${base}/echo-key/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /did not answer JSON/],
+    [['--source', `${base}/not-dcs/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /did not answer a valid download_config_specs payload: .*feature_gates/],
+    [['--source', `${base}/no-updates/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /has_updates": false\}: it holds no specs/],
+    [['--source', `${base}/gzip/v1`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /content-encoding gzip/],
+    [['--source', `${base}/ok/v1`], { FIRSTLIGHT_SERVER_SECRET: 'secret-other' }, /served specs issued for another SDK key/],
+    [['--source', `${base}/ok/v1`], {}, /--source needs an SDK key: --sdk-key KEY or FIRSTLIGHT_SERVER_SECRET/],
     [['--source', `${base}/ok/v1`, '--sdk-key', 'has space'], {}, /--sdk-key must be printable ASCII without spaces/],
-    [['--source', `${base}/ok/v1`, '--timeout-ms', 'soon'], { FIRSTLIGHT_SERVER_KEY: KEY }, /--timeout-ms /],
-    [['--source', 'ftp://127.0.0.1/v1'], { FIRSTLIGHT_SERVER_KEY: KEY }, /--source must be an http\(s\) URL/],
-    [['--source', 'not a url'], { FIRSTLIGHT_SERVER_KEY: KEY }, /--source is not a URL/],
-    [['--source', `${base}/ok/v1/download_config_specs/${KEY}.json`], { FIRSTLIGHT_SERVER_KEY: KEY }, /without the key/],
+    [['--source', `${base}/ok/v1`, '--timeout-ms', 'soon'], { FIRSTLIGHT_SERVER_SECRET: KEY }, /--timeout-ms /],
+    [['--source', 'ftp://127.0.0.1/v1'], { FIRSTLIGHT_SERVER_SECRET: KEY }, /--source must be an http\(s\) URL/],
+    [['--source', 'not a url'], { FIRSTLIGHT_SERVER_SECRET: KEY }, /--source is not a URL/],
+    [['--source', `${base}/ok/v1/download_config_specs/${KEY}.json`], { FIRSTLIGHT_SERVER_SECRET: KEY }, /without the key/],
     [['--source', `http://user:${KEY}@127.0.0.1/v1`], {}, /must not carry credentials/],
-    [['--source', `${base}/ok/v1`, '--specs', FIXTURE_DCS_FILE], { FIRSTLIGHT_SERVER_KEY: KEY }, /--specs FILE or --source URL, not both/],
+    [['--source', `${base}/ok/v1`, '--specs', FIXTURE_DCS_FILE], { FIRSTLIGHT_SERVER_SECRET: KEY }, /--specs FILE or --source URL, not both/],
     [['--specs', FIXTURE_DCS_FILE, '--sdk-key', KEY], {}, /--sdk-key and --timeout-ms go with --source/],
   ];
   for (const [args, env, message] of cases) {

@@ -26,7 +26,7 @@ const sourceSchema = z
       return z.NEVER;
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an http(s) URL' });
-    else if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'must not carry credentials (the key goes in --sdk-key or FIRSTLIGHT_SERVER_KEY)' });
+    else if (u.username || u.password) ctx.addIssue({ code: 'custom', message: 'must not carry credentials (the key goes in --sdk-key or FIRSTLIGHT_SERVER_SECRET)' });
     else if (u.search || u.hash) ctx.addIssue({ code: 'custom', message: 'must not have a query or fragment' });
     // a key in the URL would be echoed by shells, logs and this command's own messages
     else if (/\/download_config_specs\/[^/]+$/.test(u.pathname)) {
@@ -46,7 +46,7 @@ const timeoutSchema = z.coerce.number().int('must be a whole number of milliseco
 
 export interface RemoteSpecsRequest {
   readonly source: string;
-  /** --sdk-key, or undefined to read FIRSTLIGHT_SERVER_KEY / STATSIG_SERVER_SECRET. */
+  /** --sdk-key, or undefined to read STATSIG_SERVER_SECRET / FIRSTLIGHT_SERVER_SECRET. */
   readonly sdkKey: string | undefined;
   readonly timeoutMs: string | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -65,9 +65,10 @@ export function dcsUrl(source: string, sdkKey: string): string {
 export async function loadRemoteSpecs(command: string, req: RemoteSpecsRequest): Promise<{ specs: Specs; url: string }> {
   const src = sourceSchema.safeParse(req.source);
   if (!src.success) throw new CliError(issue(command, '--source', src));
-  const keyText = req.sdkKey ?? req.env.FIRSTLIGHT_SERVER_KEY ?? req.env.STATSIG_SERVER_SECRET;
-  const keyFrom = req.sdkKey !== undefined ? '--sdk-key' : req.env.FIRSTLIGHT_SERVER_KEY !== undefined ? 'FIRSTLIGHT_SERVER_KEY' : 'STATSIG_SERVER_SECRET';
-  if (keyText === undefined) throw new CliError(`${command}: --source needs an SDK key: --sdk-key KEY or FIRSTLIGHT_SERVER_KEY in the environment`);
+  // the service's own variables, in the service's order (server/next/config.ts)
+  const keyText = req.sdkKey ?? req.env.STATSIG_SERVER_SECRET ?? req.env.FIRSTLIGHT_SERVER_SECRET;
+  const keyFrom = req.sdkKey !== undefined ? '--sdk-key' : req.env.STATSIG_SERVER_SECRET !== undefined ? 'STATSIG_SERVER_SECRET' : 'FIRSTLIGHT_SERVER_SECRET';
+  if (keyText === undefined) throw new CliError(`${command}: --source needs an SDK key: --sdk-key KEY or FIRSTLIGHT_SERVER_SECRET in the environment`);
   const key = keySchema.safeParse(keyText);
   if (!key.success) throw new CliError(issue(command, keyFrom, key));
   const timeout = timeoutSchema.safeParse(req.timeoutMs ?? DEFAULT_SOURCE_TIMEOUT_MS);

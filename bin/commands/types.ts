@@ -17,7 +17,7 @@ accessors of firstlight/next (getRequestFlags) and firstlight/react (the hooks).
   --specs FILE   download_config_specs JSON (v1 or v2)
   --source URL   or download them from a running source: Statsig's API base (https://api.statsigcdn.com/v1),
                  a forward proxy's (http://proxy:7000/v1) or a URL ending in /download_config_specs
-  --sdk-key KEY  the server secret for --source (default: FIRSTLIGHT_SERVER_KEY, then STATSIG_SERVER_SECRET;
+  --sdk-key KEY  the server secret for --source (default: STATSIG_SERVER_SECRET, then FIRSTLIGHT_SERVER_SECRET;
                  prefer the environment: a flag is visible to other users of the machine)
   --timeout-ms N per phase of the request, retries aside (default ${DEFAULT_SOURCE_TIMEOUT_MS})
   --out FILE     the declaration file to write (include it in the project's tsconfig)
