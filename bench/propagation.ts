@@ -15,6 +15,7 @@
  * env: CHANGES (default 50), POLL_MS (200), INSTANCES (3, 4 when streaming)
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { dataStoreKey, lcutChannelOf } from '../server/fleet/keys';
@@ -71,9 +72,18 @@ async function main(): Promise<void> {
       return `${name.padEnd(44)} n=${s.length}  p50 ${percentile(s, 50).toFixed(1)} ms  p99 ${percentile(s, 99).toFixed(1)} ms  max ${s[s.length - 1]!.toFixed(1)} ms`;
     };
     const how = STREAMING ? 'streaming over gRPC, half from each proxy' : 'polling a proxy + Redis reader';
-    console.log(`\nfleet propagation: 2 proxies (cache=redis, poll ${POLL_MS} ms), ${INSTANCES} SDK instances (${how}), ${CHANGES} changes, node ${process.version}`);
+    console.log(`\nfleet propagation: 2 proxies (cache=redis, poll ${POLL_MS} ms), ${INSTANCES} SDK instances (${how}), ${CHANGES} changes, node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(fmt('end-to-end (upstream change → all evaluate)', e2e));
     console.log(fmt('fan-out (Redis announcement → all evaluate)', fanout));
+    if (STREAMING) {
+      // each proxy's own figure: from receiving a new lcut's payload (its poll, or the store after the
+      // announcement) to handing it to every open stream
+      for (const p of proxies) {
+        const h = await p.health();
+        const l = h.grpc?.pushLatencyMs;
+        console.log(`  ${p.name} (${h.leaderOf.length > 0 ? 'writer' : 'follower'}): push latency n=${l?.n} p50 ${l?.p50} ms p99 ${l?.p99} ms max ${l?.max} ms, pushes ${h.grpc?.pushesFull}`);
+      }
+    }
     if (STREAMING) {
       const p99 = percentile([...fanout].sort((a, b) => a - b), 99);
       console.log(`target: p99 < 100 ms from the writer's announcement to every streaming instance → ${p99 < 100 ? 'met' : 'MISSED'}`);

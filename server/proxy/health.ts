@@ -1,6 +1,7 @@
 /** The proxy's /health document. */
 import type { RedisDataStore } from '../fleet/redis-data-store';
 import type { GrpcFrontEnd } from './grpc/grpc-server';
+import type { HubStats } from './grpc/stream-hub';
 import type { LogEventForwarder } from './log-events';
 import type { ProxyMetrics } from './proxy-metrics';
 import type { KeyState } from './specs/key-sync';
@@ -22,7 +23,8 @@ export interface ProxyHealth {
     lastError: string | null;
   }[];
   logEvents: { queued: number; received: number; sent: number; dropped: number };
-  grpc: { port: number; tls: GrpcFrontEnd['tls']; openStreams: number; maxStreams: number } | null;
+  /** the gRPC front-end: open streams, pushes (full specs, keepalives), streams ended, push latency */
+  grpc: ({ port: number; tls: GrpcFrontEnd['tls']; maxStreams: number } & HubStats) | null;
 }
 
 /** The key states /health has always reported. */

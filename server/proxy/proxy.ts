@@ -101,7 +101,7 @@ export async function startProxy(input: ProxyOptionsInput = {}, logger: Pick<Con
       store,
       logEvents,
       counters: m.logEvents,
-      grpc: grpc ? { port: grpc.port, tls: grpc.tls, openStreams: grpc.openStreams, maxStreams: o.grpcMaxConcurrentStreams } : null,
+      grpc: grpc ? { port: grpc.port, tls: grpc.tls, maxStreams: o.grpcMaxConcurrentStreams, ...grpc.stats() } : null,
     });
   // one increment per answer on the hot path: the label text of each (route, status) is made once
   const counts = new Map<string, Map<number, () => void>>();

@@ -107,6 +107,41 @@ describe('gRPC front-end (--mode grpc-and-http)', () => {
     assert.deepEqual(s.messages, []);
   });
 
+  test('open streams of a key upstream later refuses end with PERMISSION_DENIED; /health counts pushes and their latency', async () => {
+    const KEY = 'secret-revoked-later';
+    up.keys.set(KEY, 'ok');
+    try {
+      const a = collect(client, { sdkKey: KEY });
+      const b = collect(client, { sdkKey: KEY, version: 2 });
+      const other = collect(client, { sdkKey: FIXTURE_SECRET });
+      await waitFor('three streams serving', () => a.messages.length >= 1 && b.messages.length >= 1 && other.messages.length >= 1);
+      const before = proxy.health().grpc!;
+      up.bump();
+      await waitFor('a push on every stream', () => a.messages.length >= 2 && b.messages.length >= 2 && other.messages.length >= 2);
+      const pushed = proxy.health().grpc!;
+      assert.ok(pushed.pushesFull >= before.pushesFull + 3, `pushes ${before.pushesFull} → ${pushed.pushesFull}`);
+      assert.ok(pushed.pushLatencyMs.n > before.pushLatencyMs.n && pushed.pushLatencyMs.p50 !== null && pushed.pushLatencyMs.max! >= pushed.pushLatencyMs.p50);
+      up.keys.set(KEY, 403);
+      await waitFor('both streams of the revoked key ended', () => a.error && b.error, 5000);
+      assert.equal(a.error!.code, status.PERMISSION_DENIED);
+      assert.equal(b.error!.code, status.PERMISSION_DENIED);
+      assert.equal(proxy.health().grpc!.closedRefused, before.closedRefused + 2);
+      // another key's stream goes on and still gets pushes
+      const n = other.messages.length;
+      up.bump();
+      await waitFor('the other key still pushed', () => other.messages.length > n);
+      assert.equal(other.error, null);
+      // a new stream of the revoked key is refused too
+      const late = collect(client, { sdkKey: KEY });
+      await waitFor('late stream refused', () => late.error);
+      assert.equal(late.error!.code, status.PERMISSION_DENIED);
+      assert.match(proxy.metricsText(), /firstlight_proxy_grpc_refused_streams_closed_total 2/);
+      other.call.cancel();
+    } finally {
+      up.keys.delete(KEY);
+    }
+  });
+
   test('stream limit + 1 gets RESOURCE_EXHAUSTED; Health/Check reports NOT_SERVING near the limit', async () => {
     await waitFor('no streams left open', () => proxy.health().grpc?.openStreams === 0);
     assert.equal(await healthCheck(addr), 1, 'SERVING');

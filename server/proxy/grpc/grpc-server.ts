@@ -30,7 +30,7 @@ import type { ProxyOptions } from '../options';
 import { isSdkKey } from '../sdk-key';
 import { loadGrpcModules } from './grpc-modules';
 import { loadProtocol, SERVING_STATUS, type ConfigSpecRequestMessage, type ConfigSpecResponseMessage } from './proto';
-import { StreamHub } from './stream-hub';
+import { StreamHub, type HubStats } from './stream-hub';
 
 /** A ConfigSpecRequest is a key and two numbers; anything near this size is not one. */
 const MAX_REQUEST_BYTES = 16 * 1024;
@@ -43,6 +43,7 @@ export interface GrpcFrontEnd {
   readonly url: string;
   readonly tls: 'none' | 'tls' | 'mtls';
   readonly openStreams: number;
+  stats(): HubStats;
   stop(): Promise<void>;
 }
 
@@ -70,9 +71,10 @@ export async function startGrpcServer(d: GrpcServerDeps): Promise<GrpcFrontEnd> 
   const pushes = d.registry.counter('firstlight_proxy_grpc_pushes_total', 'Messages pushed on open streams, by kind (full, keepalive)');
   const superseded = d.registry.counter('firstlight_proxy_grpc_superseded_total', 'Pushes replaced by a newer one before a slow stream took them');
   const stuck = d.registry.counter('firstlight_proxy_grpc_stuck_streams_closed_total', 'Streams ended because their client stopped reading');
+  const refusedClosed = d.registry.counter('firstlight_proxy_grpc_refused_streams_closed_total', 'Streams ended with PERMISSION_DENIED because upstream refused their key after they opened');
   const latency = d.registry.histogram(
     'firstlight_proxy_grpc_push_latency_seconds',
-    'From installing a new lcut to handing it to every open stream of the key',
+    "From receiving a new lcut's payload (upstream or the shared store) to handing it to every open stream of the key",
     [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
   );
   const encodeResponse = (proxyService.StreamConfigSpec!.responseSerialize as (m: ConfigSpecResponseMessage) => Buffer);
@@ -85,16 +87,18 @@ export async function startGrpcServer(d: GrpcServerDeps): Promise<GrpcFrontEnd> 
       pushed: (kind, n) => n > 0 && pushes.inc({ kind }, n),
       superseded: () => superseded.inc(),
       closedStuck: () => stuck.inc(),
+      closedRefused: (n) => refusedClosed.inc(undefined, n),
       pushLatency: (s) => latency.observe(s),
     },
   });
   d.registry.gauge('firstlight_proxy_grpc_streams', 'StreamConfigSpec streams open now', () => [[undefined, hub.open]]);
   d.registry.gauge('firstlight_proxy_grpc_max_streams', 'The stream limit (--grpc-max-concurrent-streams)', () => [[undefined, o.grpcMaxConcurrentStreams]]);
 
-  const unsubscribe = d.specs.onSpecs((u) => {
-    // installedAt is wall-clock; the hub measures on the monotonic clock from now on
-    const lag = Math.max(0, Date.now() - u.specs.installedAt);
-    hub.publish(keySyncId(u.sdkKey, u.version), u.specs, performance.now() - lag);
+  const unsubscribe = d.specs.onSpecs((u) => hub.publish(keySyncId(u.sdkKey, u.version), u, u.learnedAt));
+  // a key refused after its streams opened: they end as a new stream of it would be answered
+  const unsubscribeRefused = d.specs.onRefused((r) => {
+    const n = hub.endGroup(keySyncId(r.sdkKey, r.version), 'Unauthorized');
+    if (n > 0) d.log('info', `ended ${n} stream${n === 1 ? '' : 's'} of a key upstream now refuses (${r.status})`);
   });
 
   async function resolve(req: ConfigSpecRequestMessage): Promise<Resolved | Failure> {
@@ -197,8 +201,10 @@ export async function startGrpcServer(d: GrpcServerDeps): Promise<GrpcFrontEnd> 
     get openStreams() {
       return hub.open;
     },
+    stats: () => hub.stats(),
     stop() {
       unsubscribe();
+      unsubscribeRefused();
       hub.closeAll();
       return new Promise<void>((r) => {
         const t = setTimeout(() => {

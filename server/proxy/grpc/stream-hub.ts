@@ -13,8 +13,11 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { ConfigSpecRequestMessage, ConfigSpecResponseMessage } from './proto';
 
 const NO_UPDATES_SPEC = '{"has_updates":false}';
-/** grpc.status.UNAVAILABLE (a number fixed by the gRPC spec; grpc-js is loaded only at run time) */
+/** grpc.status codes (numbers fixed by the gRPC spec; grpc-js is loaded only at run time) */
 const UNAVAILABLE = 14;
+const PERMISSION_DENIED = 7;
+/** push latencies kept for the health document's percentiles */
+const LATENCY_WINDOW = 512;
 
 /** What the hub needs of the spec cache: the current specs of a stream's key. */
 export interface StreamSpecs {
@@ -28,7 +31,20 @@ export interface HubCounters {
   pushed(kind: 'full' | 'keepalive', n: number): void;
   superseded(): void;
   closedStuck(): void;
+  closedRefused(n: number): void;
   pushLatency(seconds: number): void;
+}
+
+/** The hub's figures for /health (the same events as the Prometheus metrics). */
+export interface HubStats {
+  openStreams: number;
+  pushesFull: number;
+  pushesKeepalive: number;
+  superseded: number;
+  closedStuck: number;
+  closedRefused: number;
+  /** from receiving a new lcut's payload to handing it to every open stream of its key, last 512 pushes */
+  pushLatencyMs: { n: number; p50: number | null; p99: number | null; max: number | null };
 }
 
 type Call = ServerWritableStream<ConfigSpecRequestMessage, Buffer>;
@@ -63,7 +79,12 @@ export class StreamHub {
   readonly #o: StreamHubOptions;
   readonly #groups = new Map<string, Set<Subscriber>>();
   readonly #encoded = new Map<string, Encoded>();
+  /** the newest specs published per key, streams or not: a stream opened before the key's own specs catch up starts from these */
+  readonly #newest = new Map<string, StreamSpecs>();
   #open = 0;
+  readonly #stats = { pushesFull: 0, pushesKeepalive: 0, superseded: 0, closedStuck: 0, closedRefused: 0 };
+  readonly #latencies: number[] = [];
+  #latencyNext = 0;
 
   constructor(options: StreamHubOptions) {
     this.#o = options;
@@ -85,10 +106,22 @@ export class StreamHub {
     };
   }
 
-  /** The protobuf bytes of one key's specs at one lcut (encoded once, shared by every stream and the unary answers). */
-  encodedFor(group: string, specs: StreamSpecs): Encoded {
+  stats(): HubStats {
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    const at = (p: number) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! * 10) / 10);
+    return { openStreams: this.#open, ...this.#stats, pushLatencyMs: { n: sorted.length, p50: at(50), p99: at(99), max: at(100) } };
+  }
+
+  /**
+   * The protobuf bytes of one key's specs, encoded once per lcut and shared by every stream and the
+   * unary answers: those of `specs`, or of a newer lcut already pushed (the key's own specs can trail a
+   * push by the few ms their compression for HTTP takes).
+   */
+  encodedFor(group: string, given: StreamSpecs): Encoded {
+    const newest = this.#newest.get(group);
+    const specs = newest && newest.lcut > given.lcut ? newest : given;
     const e = this.#encoded.get(group);
-    if (e && e.lcut === specs.lcut) return e;
+    if (e && e.lcut >= specs.lcut) return e;
     const lastUpdated = String(specs.lcut);
     const next: Encoded = {
       lcut: specs.lcut,
@@ -119,12 +152,13 @@ export class StreamHub {
     // an error ends the pushes; the place under the stream limit is kept until the stream has really closed
     call.on('error', () => this.#detach(sub));
     const enc = this.encodedFor(group, specs);
-    if (sinceTime > 0 && sinceTime >= specs.lcut) this.#send(sub, enc.noUpdates, specs.lcut, 'keepalive');
-    else this.#send(sub, enc.full, specs.lcut, 'full');
+    if (sinceTime > 0 && sinceTime >= enc.lcut) this.#send(sub, enc.noUpdates, enc.lcut, 'keepalive');
+    else this.#send(sub, enc.full, enc.lcut, 'full');
   }
 
   /** A new lcut for a key: the full specs go to every stream of it that has not seen that lcut. */
   publish(group: string, specs: StreamSpecs, learnedAt: number): void {
+    if (specs.lcut > (this.#newest.get(group)?.lcut ?? 0)) this.#newest.set(group, { lcut: specs.lcut, body: specs.body });
     const set = this.#groups.get(group);
     if (!set || set.size === 0) return;
     const enc = this.encodedFor(group, specs);
@@ -136,7 +170,36 @@ export class StreamHub {
       n++;
     }
     this.#o.counters.pushed('full', n);
-    if (n > 0) this.#o.counters.pushLatency(Math.max(0, this.#o.now() - learnedAt) / 1000);
+    this.#stats.pushesFull += n;
+    if (n > 0) {
+      const ms = Math.max(0, this.#o.now() - learnedAt);
+      this.#o.counters.pushLatency(ms / 1000);
+      this.#latencies[this.#latencyNext] = ms;
+      this.#latencyNext = (this.#latencyNext + 1) % LATENCY_WINDOW;
+    }
+  }
+
+  /**
+   * Upstream refuses the key now: its open streams end with PERMISSION_DENIED (as a new stream of it
+   * would be answered), and its encoded specs are let go. Returns how many streams were ended.
+   */
+  endGroup(group: string, details: string): number {
+    const set = this.#groups.get(group);
+    this.#encoded.delete(group);
+    this.#newest.delete(group);
+    if (!set) return 0;
+    const subs = [...set];
+    for (const sub of subs) {
+      this.#detach(sub);
+      try {
+        sub.call.emit('error', Object.assign(new Error(details), { code: PERMISSION_DENIED, details }));
+      } catch {
+        // already gone
+      }
+    }
+    this.#stats.closedRefused += subs.length;
+    if (subs.length > 0) this.#o.counters.closedRefused(subs.length);
+    return subs.length;
   }
 
   /** Ends every stream (shutdown): the SDKs see the stream close and reconnect elsewhere. */
@@ -155,7 +218,10 @@ export class StreamHub {
   #send(sub: Subscriber, buf: Buffer, lcut: number, kind: 'full' | 'keepalive'): void {
     if (sub.call.cancelled || sub.call.writableEnded || sub.call.destroyed) return;
     if (sub.writing) {
-      if (sub.waiting) this.#o.counters.superseded();
+      if (sub.waiting) {
+        this.#o.counters.superseded();
+        this.#stats.superseded++;
+      }
       sub.waiting = { buf, lcut };
       return;
     }
@@ -198,6 +264,7 @@ export class StreamHub {
         // no more pushes for it, and the waiting message is let go; the status follows the unfinished
         // write (HTTP/2 cannot send it sooner), and the SDK reconnects when it reads again
         this.#o.counters.closedStuck();
+        this.#stats.closedStuck++;
         this.#detach(sub);
         sub.call.emit('error', Object.assign(new Error('client is not reading its stream'), { code: UNAVAILABLE }));
         return;
@@ -208,6 +275,7 @@ export class StreamHub {
     const enc = this.#encoded.get(sub.group);
     if (!enc) return this.#armKeepalive(sub);
     this.#o.counters.pushed('keepalive', 1);
+    this.#stats.pushesKeepalive++;
     this.#send(sub, enc.noUpdates, sub.sentLcut, 'keepalive');
   }
 }

@@ -25,8 +25,8 @@ export interface CachedSpecs {
   readonly from: 'upstream' | 'store';
 }
 
-export async function encodeSpecs(text: string, lcut: number, from: CachedSpecs['from']): Promise<CachedSpecs> {
-  const body = Buffer.from(text, 'utf8');
+export async function encodeSpecs(text: string | Buffer, lcut: number, from: CachedSpecs['from']): Promise<CachedSpecs> {
+  const body = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const [gz, br] = await Promise.all([
     gzipAsync(body),
     // quality 5: near-best size for JSON at a fraction of quality 11's time, paid once per lcut

@@ -44,8 +44,20 @@ export interface KeySyncDeps {
   readonly log: (level: 'debug' | 'info' | 'warn', msg: string) => void;
   /** Asked before re-checking a key that has no specs; false when the verification budget is spent. */
   readonly mayVerify: () => boolean;
-  /** Called once for every newly installed lcut (from upstream or the store). Must not throw. */
-  readonly onInstalled: (key: KeySync, specs: CachedSpecs) => void;
+  /**
+   * Called once for every new lcut, as soon as its payload passed the checks (from upstream or the
+   * store) and before the compressed forms for HTTP are made: the gRPC streams push from it. `learnedAt`
+   * is performance.now() when the payload's bytes arrived. Must not throw.
+   */
+  readonly onNewLcut: (key: KeySync, update: NewLcut) => void;
+  /** Called when the key turns refused (upstream's 401/403, or the writer's verdict). Must not throw. */
+  readonly onRefused: (key: KeySync, status: 401 | 403) => void;
+}
+
+export interface NewLcut {
+  readonly lcut: number;
+  readonly body: Buffer;
+  readonly learnedAt: number;
 }
 
 type PollResult = 'ok' | 'refused' | 'failed';
@@ -75,6 +87,8 @@ export class KeySync {
   #reloadAgain = false;
   #unsubscribe: (() => void) | null = null;
   #stopped = false;
+  /** the newest lcut handed to onNewLcut (it may be ahead of `specs` while those are compressed) */
+  #announcedLcut = 0;
 
   constructor(sdkKey: string, version: DcsVersion, deps: KeySyncDeps) {
     this.id = keySyncId(sdkKey, version);
@@ -196,9 +210,13 @@ export class KeySync {
     const since = this.specs?.lcut ?? 0;
     let status: number;
     let text: string;
+    let body: Buffer;
+    let learnedAt: number;
     try {
       const res = await this.#d.upstream.dcs(this.sdkKey, since, this.version);
+      learnedAt = performance.now();
       status = res.status;
+      body = res.body;
       text = res.body.toString('utf8');
     } catch (err) {
       return this.#failed(`upstream: ${(err as Error).message}`);
@@ -213,14 +231,19 @@ export class KeySync {
     this.#failures = 0;
     this.#verifyError = null;
     // the writer's verdict for followers: "ok" lifts a refusal, and it is renewed every poll
-    await this.#writeVerdict('ok');
+    const verdict = this.#writeVerdict('ok');
     if (j.kind === 'specs') {
-      await this.#install(text, j.lcut, 'upstream');
+      // streams first, then the fleet's announcement, then the compressed forms for HTTP: a push waits
+      // for nothing it does not need
+      this.#announceNew(j.lcut, body, learnedAt);
       const store = this.#d.store;
-      if (store && this.isLeader()) {
-        const outcome = await store.write(this.dataKey, text, j.lcut);
-        this.#d.log('debug', `key ${this.label}: lcut ${j.lcut} from upstream, store write ${outcome}`);
-      }
+      const stored =
+        store && this.isLeader()
+          ? store.write(this.dataKey, text, j.lcut).then((outcome) => this.#d.log('debug', `key ${this.label}: lcut ${j.lcut} from upstream, store write ${outcome}`))
+          : null;
+      await Promise.all([this.#install(body, j.lcut, 'upstream'), stored, verdict]);
+    } else {
+      await verdict;
     }
     const specs = this.specs;
     if (specs) {
@@ -256,11 +279,14 @@ export class KeySync {
     } catch {
       return;
     }
+    const learnedAt = performance.now();
     if (!v?.result || typeof v.time !== 'number' || !(v.time > (this.specs?.lcut ?? 0))) return;
     if (this.#state.kind === 'refused' && this.#d.options.clearOnUnauthorized) return;
     const j = this.#judge(v.result, 'store', v.time);
     if (j.kind !== 'specs') return;
-    await this.#install(v.result, j.lcut, 'store');
+    const body = Buffer.from(v.result, 'utf8');
+    this.#announceNew(j.lcut, body, learnedAt);
+    await this.#install(body, j.lcut, 'store');
     this.#confirmedAt = Date.now();
     this.#d.log('debug', `key ${this.label}: lcut ${j.lcut} from the shared store`);
   }
@@ -288,8 +314,15 @@ export class KeySync {
 
   // ---- transitions --------------------------------------------------------------------------------
 
-  async #install(text: string, lcut: number, from: CachedSpecs['from']): Promise<void> {
-    const specs = await encodeSpecs(text, lcut, from);
+  /** A checked payload newer than anything announced: the streams get it now (not while refused). */
+  #announceNew(lcut: number, body: Buffer, learnedAt: number): void {
+    if (this.#stopped || lcut <= this.#announcedLcut || lcut <= (this.specs?.lcut ?? 0) || this.#state.kind === 'refused') return;
+    this.#announcedLcut = lcut;
+    this.#d.onNewLcut(this, { lcut, body, learnedAt });
+  }
+
+  async #install(body: Buffer, lcut: number, from: CachedSpecs['from']): Promise<void> {
+    const specs = await encodeSpecs(body, lcut, from);
     if (this.#stopped || lcut <= (this.specs?.lcut ?? 0)) return; // stopped, or a newer one was installed meanwhile
     const s = this.#state;
     const hadSpecs = s.specs !== null;
@@ -310,7 +343,6 @@ export class KeySync {
     this.#d.counters.installs.inc({ from });
     // a key that had no specs waited for clients; now it is polled
     if (!hadSpecs && !this.#busy && this.#timer === null && s.kind !== 'verifying') this.#scheduleNext();
-    this.#d.onInstalled(this, specs);
   }
 
   #failed(msg: string): 'failed' {
@@ -328,7 +360,9 @@ export class KeySync {
   }
 
   #refuse(status: 401 | 403): void {
+    const was = this.#state.kind;
     this.#state = { kind: 'refused', status, specs: this.#d.options.clearOnUnauthorized ? null : this.specs };
+    if (was !== 'refused') this.#d.onRefused(this, status);
   }
 
   async #refusedByUpstream(status: 401 | 403): Promise<void> {

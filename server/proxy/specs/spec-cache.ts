@@ -1,29 +1,41 @@
 /**
  * The proxy's specs, one KeySync per (SDK key, format), with eviction under --max-sdk-keys, a cap on
- * how many unknown keys are verified with upstream per minute, and a subscription for every new lcut
- * (the gRPC stream server pushes from it):
+ * how many unknown keys are verified with upstream per minute, and subscriptions for every new lcut
+ * and every key upstream turns down (the gRPC stream server pushes from them):
  *
  *   const off = cache.onSpecs(({ sdkKey, version, lcut, body }) => push(sdkKey, version, body));
+ *   const off2 = cache.onRefused(({ sdkKey, version, status }) => endStreams(sdkKey, version));
  */
 import type { RedisDataStore } from '../../fleet/redis-data-store';
 import type { Counter } from '../metrics';
 import type { ProxyOptions } from '../options';
 import type { Upstream } from '../upstream';
-import type { CachedSpecs, DcsVersion } from './cached-specs';
+import type { DcsVersion } from './cached-specs';
 import { KeySync, keySyncId } from './key-sync';
 import { VerificationBudget } from './verification-budget';
 
-/** One new lcut installed for a key (from upstream or from the shared store). */
+/**
+ * A new lcut of a key (from upstream or from the shared store), announced as soon as its payload passed
+ * the checks; the key's `specs` (with the gzip and br forms HTTP serves) follow a few ms later.
+ */
 export interface SpecUpdate {
   readonly sdkKey: string;
   readonly version: DcsVersion;
   readonly lcut: number;
-  /** the payload as upstream sent it (JSON); `specs` also has its gzip and br forms */
+  /** the payload as upstream sent it (JSON) */
   readonly body: Buffer;
-  readonly specs: CachedSpecs;
+  /** performance.now() when this proxy received the payload's bytes */
+  readonly learnedAt: number;
 }
 
 export type SpecListener = (update: SpecUpdate) => void;
+
+/** A key upstream now refuses (401/403 from upstream, or the fleet writer's verdict). */
+export interface KeyRefusal {
+  readonly sdkKey: string;
+  readonly version: DcsVersion;
+  readonly status: 401 | 403;
+}
 
 /** Why a key cannot be looked up now: every slot holds a healthy key, or the verification budget is spent. */
 export type LookupRefusal = { readonly refused: 'too-many-keys' } | { readonly refused: 'verification-budget'; readonly retryAfterSeconds: number };
@@ -39,6 +51,7 @@ export interface SpecCacheDeps {
 export class SpecCache {
   readonly #keys = new Map<string, KeySync>();
   readonly #listeners = new Set<SpecListener>();
+  readonly #refusalListeners = new Set<(r: KeyRefusal) => void>();
   readonly #budget: VerificationBudget;
   readonly #d: SpecCacheDeps;
   #stopped = false;
@@ -60,6 +73,12 @@ export class SpecCache {
   onSpecs(listener: SpecListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls `listener` whenever a key turns refused; returns the unsubscribe. */
+  onRefused(listener: (r: KeyRefusal) => void): () => void {
+    this.#refusalListeners.add(listener);
+    return () => this.#refusalListeners.delete(listener);
   }
 
   /** The key's sync, created (and verified with upstream) on first sight. */
@@ -106,17 +125,17 @@ export class SpecCache {
       counters: this.#d.counters,
       log: this.#d.log,
       mayVerify: () => this.#budget.take(),
-      onInstalled: (key, specs) => this.#announce(key, specs),
+      onNewLcut: (key, u) => this.#tell(this.#listeners, { sdkKey: key.sdkKey, version: key.version, lcut: u.lcut, body: u.body, learnedAt: u.learnedAt }, key),
+      onRefused: (key, status) => this.#tell(this.#refusalListeners, { sdkKey: key.sdkKey, version: key.version, status }, key),
     });
     this.#keys.set(k.id, k);
     return k;
   }
 
-  #announce(k: KeySync, specs: CachedSpecs): void {
-    const update: SpecUpdate = { sdkKey: k.sdkKey, version: k.version, lcut: specs.lcut, body: specs.body, specs };
-    for (const l of this.#listeners) {
+  #tell<T>(listeners: ReadonlySet<(x: T) => void>, x: T, k: KeySync): void {
+    for (const l of listeners) {
       try {
-        l(update);
+        l(x);
       } catch (err) {
         this.#d.log('warn', `key ${k.label}: a specs listener failed: ${(err as Error).message}`);
       }

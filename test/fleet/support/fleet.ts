@@ -71,6 +71,8 @@ export interface InstanceChild {
   name: string;
   proc: ChildProcess;
   reports: LcutReport[];
+  /** everything the child wrote to stdout and stderr */
+  output: readonly string[];
   /** wall-clock ms of the first report with lcut >= `lcut`, or null */
   seenAt(lcut: number): number | null;
   eval(): Promise<{ lcut: number; value: boolean; reason: string; store: boolean; degraded: boolean }>;
@@ -118,6 +120,7 @@ export async function startInstance(name: string, env: Record<string, string>): 
     name,
     proc,
     reports,
+    output,
     seenAt(lcut) {
       return reports.find((r) => r.lcut >= lcut)?.at ?? null;
     },
