@@ -160,6 +160,8 @@ export interface RedisClientOptions {
   readonly retryStrategy: (times: number) => number | null;
   /** command client: false (fail fast while down); subscriber: true (SUBSCRIBE waits for the connection) */
   readonly offlineQueue: boolean;
+  /** with offlineQueue: how often a queued command is retried across reconnects (default: until connected) */
+  readonly maxRetriesPerRequest?: number;
 }
 
 /** @internal */
@@ -197,7 +199,7 @@ export function createRedisClient({ Redis, Cluster }: IoredisModule, target: Red
     ...(target.username !== undefined ? { username: target.username } : {}),
     ...(target.password !== undefined ? { password: target.password } : {}),
   };
-  const perRequest: RedisOptions = o.offlineQueue ? { maxRetriesPerRequest: null, autoResubscribe: true } : { maxRetriesPerRequest: 0 };
+  const perRequest: RedisOptions = o.offlineQueue ? { maxRetriesPerRequest: o.maxRetriesPerRequest ?? null, autoResubscribe: true } : { maxRetriesPerRequest: 0 };
   if (target.kind === 'cluster') {
     // a name given in the options wins; otherwise each node's certificate is checked against its own host
     const tls = target.tls ? readTls(tlsOptions, undefined) : undefined;

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { InvalidOptionError, SourceUnavailableError } from '../../lib/errors';
+import { RedisStreamSink } from '../../server/events/sinks/redis-stream-sink';
 import { authKeyOf, checkKeyPrefix, dataStoreKey, hashTagOf, leaseKeyOf, slotOf } from '../../server/fleet/keys';
 import { parseRedisUrl, redactRedisUrl } from '../../server/fleet/redis-connection';
 import { RedisDataStore } from '../../server/fleet/redis-data-store';
@@ -131,6 +132,18 @@ describe('Redis Cluster: 3 masters + 3 replicas', { timeout: 120_000 }, () => {
     );
     const ok = await redisCli(port, 'EVAL', "return redis.call('EXISTS', KEYS[1]) + redis.call('EXISTS', KEYS[2])", '2', leaseKeyOf('', KEY), KEY);
     assert.match(ok, /^\d+/);
+  });
+
+  test('the events stream sink writes whole batches to the cluster by URL', async () => {
+    const streamKey = `flc:events:${randomUUID().slice(0, 6)}`;
+    const sink = new RedisStreamSink({ redis: cluster.url, streamKey });
+    try {
+      await sink.send(Array.from({ length: 20 }, (_, i) => ({ eventName: 'e', user: null, value: i, metadata: null, time: 1 })));
+      const entries = await admin.xrange(streamKey, '-', '+');
+      assert.deepEqual(entries.map(([, f]) => JSON.parse(f[1]!).value), [...Array(20).keys()]);
+    } finally {
+      await sink.close();
+    }
   });
 
   test('two writers and a reader: one lease, compare-and-set, announcements, verdicts, hand-over', async () => {

@@ -2,9 +2,9 @@
  * Events into a Redis stream for a fleet (one entry per event, field `event` = the JSON). A batch is
  * written in one MULTI so it lands whole or not at all, which keeps retries from duplicating events.
  */
-import type { Redis } from 'ioredis';
 import { InvalidOptionError } from '../../../lib/errors';
 import { loadIoredis } from '../../fleet/ioredis';
+import { checkTlsOptions, createRedisClient, parseRedisUrl, type RedisClient, type RedisTlsOptions } from '../../fleet/redis-connection';
 import type { StatsigEvent } from '../event';
 import { DeliveryError, type EventSink } from '../event-sink';
 
@@ -22,8 +22,15 @@ export interface RedisStreamTransaction {
 }
 
 export interface RedisStreamSinkOptions {
-  /** A connection URL (the sink owns and closes the connection; needs ioredis) or a client (yours to close). */
+  /**
+   * A connection URL (the sink owns and closes the connection; needs ioredis): redis://,
+   * redis+cluster://, redis+sentinel://…?name= or rediss… for TLS, as the fleet's data store takes them.
+   * Or a client, an ioredis Redis or Cluster (yours to close). A batch is one key's MULTI, so a cluster
+   * runs it on one node.
+   */
   redis: string | RedisStreamClient;
+  /** TLS material for a rediss URL */
+  tls?: RedisTlsOptions;
   /** @default 'firstlight:events' */
   streamKey?: string;
   /** Trim the stream to about this many entries (`MAXLEN ~`). @default no trimming */
@@ -37,7 +44,7 @@ export class RedisStreamSink implements EventSink {
   readonly streamKey: string;
   /** the client; for a URL, once ioredis is loaded (rejects with MissingPackageError without it) */
   readonly #redis: Promise<RedisStreamClient>;
-  #owned: Redis | null = null;
+  #owned: RedisClient | null = null;
   readonly #maxLength: number | null;
 
   constructor(options: RedisStreamSinkOptions) {
@@ -47,11 +54,20 @@ export class RedisStreamSink implements EventSink {
     }
     const redis = options.redis;
     if (typeof redis === 'string') {
-      if (!/^rediss?:\/\//.test(redis)) throw new InvalidOptionError(BAD_REDIS);
+      const target = parseRedisUrl(redis);
+      const tls = options.tls;
+      checkTlsOptions(target, tls);
       // started now, so open() (Statsig.initialize) reports a missing ioredis before any event is sent
-      this.#redis = loadIoredis('RedisStreamSink').then(({ Redis }) => {
-        this.#owned = new Redis(redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-        return this.#owned;
+      this.#redis = loadIoredis('RedisStreamSink').then((ioredis) => {
+        const client = createRedisClient(ioredis, target, tls, {
+          connectTimeoutMs: 10_000,
+          connectionName: 'firstlight:events',
+          retryStrategy: (times) => Math.min(100 * 2 ** Math.max(0, times - 1), 2000),
+          offlineQueue: true,
+          maxRetriesPerRequest: 1,
+        });
+        this.#owned = client;
+        return client as unknown as RedisStreamClient;
       });
       this.#redis.catch(() => {});
     } else if (redis && typeof redis.multi === 'function') {
