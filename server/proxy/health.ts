@@ -1,7 +1,7 @@
 /** The proxy's /health document. */
 import type { RedisDataStore } from '../fleet/redis-data-store';
 import type { GrpcFrontEnd } from './grpc/grpc-server';
-import type { HubStats } from './grpc/stream-hub';
+import type { HubStats } from './grpc/stats';
 import type { LogEventForwarder } from './log-events';
 import type { ProxyMetrics } from './proxy-metrics';
 import type { KeyState } from './specs/key-sync';

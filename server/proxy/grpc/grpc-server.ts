@@ -30,7 +30,8 @@ import type { ProxyOptions } from '../options';
 import { isSdkKey } from '../sdk-key';
 import { loadGrpcModules } from './grpc-modules';
 import { loadProtocol, SERVING_STATUS, type ConfigSpecRequestMessage, type ConfigSpecResponseMessage } from './proto';
-import { StreamHub, type HubStats } from './stream-hub';
+import type { HubStats } from './stats';
+import { StreamHub } from './stream-hub';
 
 /** A ConfigSpecRequest is a key and two numbers; anything near this size is not one. */
 const MAX_REQUEST_BYTES = 16 * 1024;

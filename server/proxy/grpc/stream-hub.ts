@@ -11,6 +11,9 @@
  */
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { ConfigSpecRequestMessage, ConfigSpecResponseMessage } from './proto';
+import type { HubStats } from './stats';
+
+export type { HubStats } from './stats';
 
 const NO_UPDATES_SPEC = '{"has_updates":false}';
 /** grpc.status codes (numbers fixed by the gRPC spec; grpc-js is loaded only at run time) */
@@ -35,17 +38,6 @@ export interface HubCounters {
   pushLatency(seconds: number): void;
 }
 
-/** The hub's figures for /health (the same events as the Prometheus metrics). */
-export interface HubStats {
-  openStreams: number;
-  pushesFull: number;
-  pushesKeepalive: number;
-  superseded: number;
-  closedStuck: number;
-  closedRefused: number;
-  /** from receiving a new lcut's payload to handing it to every open stream of its key, last 512 pushes */
-  pushLatencyMs: { n: number; p50: number | null; p99: number | null; max: number | null };
-}
 
 type Call = ServerWritableStream<ConfigSpecRequestMessage, Buffer>;
 
