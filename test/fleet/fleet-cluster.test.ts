@@ -1,5 +1,5 @@
 /**
- * The fleet on a Redis Cluster: three masters and three replicas on loopback (ports 7100-7105, started
+ * The fleet on a Redis Cluster: three masters and three replicas on loopback (free ports, started
  * by this test with `redis-cli --cluster create`), two forward proxies (cache=redis, grpc-and-http)
  * and four SDK instances: two poll a proxy over HTTP with a cluster reader store, two stream from a
  * proxy over gRPC.
@@ -25,7 +25,7 @@ const LEASE_TTL_MS = 1500;
 const DATA_KEY = dataStoreKey(FIXTURE_SECRET, '/v1/download_config_specs');
 
 const up = new FakeUpstream();
-const cluster = new RedisClusterDeployment(7100);
+const cluster = new RedisClusterDeployment();
 const prefix = `flcl:${randomUUID().slice(0, 8)}:`;
 let proxies: ProxyChild[] = [];
 let instances: InstanceChild[] = [];

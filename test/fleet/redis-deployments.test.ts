@@ -1,5 +1,5 @@
 /**
- * RedisDataStore on the deployments users run, each started by this test on loopback (ports 7110-7149):
+ * RedisDataStore on the deployments users run, each started by this test on loopback (free ports drawn at random):
  * a Redis Cluster of 3 masters + 3 replicas, a Sentinel-watched master with a replica, and a TLS-only
  * server (certificates made with openssl). Also the URL forms and their refusals, without any server.
  */
@@ -101,11 +101,11 @@ describe('Redis URLs and key names (no server)', () => {
 });
 
 describe('Redis Cluster: 3 masters + 3 replicas', { timeout: 120_000 }, () => {
-  const cluster = new RedisClusterDeployment(7110);
+  const cluster = new RedisClusterDeployment();
   let admin: Cluster;
   before(async () => {
     await cluster.start();
-    admin = new Cluster([{ host: '127.0.0.1', port: 7110 }]);
+    admin = new Cluster([{ host: '127.0.0.1', port: cluster.ports[0]! }]);
   });
   after(async () => {
     admin?.disconnect();
@@ -177,7 +177,7 @@ describe('Redis Cluster: 3 masters + 3 replicas', { timeout: 120_000 }, () => {
 });
 
 describe('Redis Sentinel: master, replica, one sentinel', { timeout: 90_000 }, () => {
-  const sentinel = new RedisSentinelDeployment(7130);
+  const sentinel = new RedisSentinelDeployment();
   before(() => sentinel.start());
   after(() => sentinel.dispose());
 
@@ -209,8 +209,8 @@ describe('rediss:// against a TLS-only redis-server', { timeout: 60_000 }, () =>
   let mtls: RedisTlsServer;
   before(async () => {
     pki = makePki();
-    server = new RedisTlsServer(7140, pki);
-    mtls = new RedisTlsServer(7141, pki, true);
+    server = new RedisTlsServer(pki);
+    mtls = new RedisTlsServer(pki, true);
     await Promise.all([server.start(), mtls.start()]);
   });
   after(async () => {

@@ -4,6 +4,7 @@
  * create`, a Sentinel-watched master + replica, and a TLS-only server.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,28 @@ import type { TestPki } from './certs';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `n` ports that are free now, each with its cluster bus port (+10000) free too. Drawn at random, not
+ * fixed: suites of several checkouts may run on one machine at once.
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const out: number[] = [];
+  while (out.length < n) {
+    const p = 30000 + Math.floor(Math.random() * 25000);
+    if (out.includes(p) || out.includes(p + 10000) || out.includes(p - 10000)) continue;
+    if ((await portFree(p)) && (await portFree(p + 10000))) out.push(p);
+  }
+  return out;
+}
 
 export async function redisCli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
@@ -64,18 +87,18 @@ export interface ClusterNodeInfo {
   failed: boolean;
 }
 
-/** Three masters and three replicas on `basePort`..`basePort + 5`, node timeout 1 s (a dead master is replaced in ~2 s). */
+/** Three masters and three replicas on free ports, node timeout 1 s (a dead master is replaced in ~2 s). */
 export class RedisClusterDeployment {
-  readonly ports: number[];
+  ports: number[] = [];
   readonly #set = new ServerSet();
-  readonly url: string;
 
-  constructor(readonly basePort: number) {
-    this.ports = Array.from({ length: 6 }, (_, i) => basePort + i);
-    this.url = `redis+cluster://${this.ports.slice(0, 3).map((p) => `127.0.0.1:${p}`).join(',')}`;
+  /** the seeds: the first three nodes (known after start()) */
+  get url(): string {
+    return `redis+cluster://${this.ports.slice(0, 3).map((p) => `127.0.0.1:${p}`).join(',')}`;
   }
 
   async start(): Promise<void> {
+    this.ports = await freePorts(6);
     for (const port of this.ports) {
       this.#set.spawnServer(port, [
         '--cluster-enabled', 'yes',
@@ -86,7 +109,9 @@ export class RedisClusterDeployment {
       ]);
     }
     for (const port of this.ports) await waitFor(`cluster node ${port} up`, () => answers(port), 10_000, 50);
-    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+    await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 }).catch((e: Error & { stdout?: string; stderr?: string }) => {
+      throw new Error(`redis-cli --cluster create failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    });
     await this.waitHealthy();
   }
 
@@ -160,23 +185,20 @@ export class RedisClusterDeployment {
   }
 }
 
-/** A master, one replica and one Sentinel (quorum 1, down-after 1 s) on basePort, +1, +2. */
+/** A master, one replica and one Sentinel (quorum 1, down-after 1 s) on free ports. */
 export class RedisSentinelDeployment {
   readonly #set = new ServerSet();
-  readonly masterPort: number;
-  readonly replicaPort: number;
-  readonly sentinelPort: number;
+  masterPort = 0;
+  replicaPort = 0;
+  sentinelPort = 0;
   readonly name = 'flmaster';
-  readonly url: string;
 
-  constructor(basePort: number) {
-    this.masterPort = basePort;
-    this.replicaPort = basePort + 1;
-    this.sentinelPort = basePort + 2;
-    this.url = `redis+sentinel://127.0.0.1:${this.sentinelPort}?name=${this.name}`;
+  get url(): string {
+    return `redis+sentinel://127.0.0.1:${this.sentinelPort}?name=${this.name}`;
   }
 
   async start(): Promise<void> {
+    [this.masterPort, this.replicaPort, this.sentinelPort] = (await freePorts(3)) as [number, number, number];
     this.#set.spawnServer(this.masterPort, []);
     this.#set.spawnServer(this.replicaPort, ['--replicaof', '127.0.0.1', String(this.masterPort)]);
     await waitFor('sentinel master up', () => answers(this.masterPort), 10_000, 50);
@@ -220,17 +242,19 @@ export class RedisSentinelDeployment {
 /** A redis-server that speaks only TLS on `port` (the certificate from the test's own PKI). */
 export class RedisTlsServer {
   readonly #set = new ServerSet();
-  readonly url: string;
+  port = 0;
 
   constructor(
-    readonly port: number,
     readonly pki: TestPki,
     readonly requireClientCert = false,
-  ) {
-    this.url = `rediss://127.0.0.1:${port}`;
+  ) {}
+
+  get url(): string {
+    return `rediss://127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
+    [this.port] = (await freePorts(1)) as [number];
     const p = this.#set.spawnServer(0, [
       '--tls-port', String(this.port),
       '--tls-cert-file', this.pki.serverCert,
