@@ -39,7 +39,11 @@ async function leaders(ps: ProxyChild[]): Promise<ProxyChild[]> {
 async function propagate(live: InstanceChild[], boundMs: number): Promise<number> {
   const lcut = up.bump();
   const t0 = up.changedAt;
-  await waitFor(`every instance on lcut ${lcut}`, () => live.every((i) => i.seenAt(lcut) !== null), boundMs, 5);
+  await waitFor(`every instance on lcut ${lcut}`, () => live.every((i) => i.seenAt(lcut) !== null), boundMs, 5).catch(async (e: Error) => {
+    // what each part knew when the change did not arrive
+    const hs = await Promise.all(proxies.map((p) => p.health().catch((err: Error) => err.message)));
+    throw new Error(`${e.message}; instances: ${live.map((i) => `${i.name}=${i.reports.at(-1)?.lcut}`).join(' ')}; proxies: ${JSON.stringify(hs)}`);
+  });
   return Math.max(...live.map((i) => i.seenAt(lcut)!)) - t0;
 }
 

@@ -166,7 +166,12 @@ export class KeySync {
     try {
       const store = this.#d.store;
       if (!store || !store.connected || this.isLeader()) await this.#pollUpstream();
-      else await this.#followerCheck(store);
+      else {
+        // a store that answers nothing for this key while connected (a Redis Cluster slot whose master
+        // just died, until a replica takes over) leaves no writer polling: follow upstream meanwhile
+        const ok = await this.#followerCheck(store).then(() => true, (err: unknown) => (this.#noteError(`shared store: ${(err as Error).message}`), false));
+        if (!ok) await this.#pollUpstream();
+      }
     } catch (err) {
       this.#noteError((err as Error).message);
     } finally {
