@@ -192,8 +192,12 @@ describe('Redis Sentinel: master, replica, one sentinel', { timeout: 90_000 }, (
     assert.equal(await writer.write(KEY, '{"v":1}', 100), 'written');
     await waitFor('reader hears lcut 100', () => heard.includes(100), 5000);
     const before = await sentinel.currentMasterPort();
-    await sentinel.failover();
-    await waitFor('sentinel promoted the replica', async () => (await sentinel.currentMasterPort()) !== before, 20_000, 100);
+    // Sentinel answers NOGOODSLAVE until it has heard from the replica recently enough; asked again each second
+    await waitFor('sentinel promoted the replica', async () => {
+      if ((await sentinel.currentMasterPort()) !== before) return true;
+      await sentinel.failover();
+      return false;
+    }, 30_000, 1000);
     // the writer keeps (or retakes) its lease on the new master and writes there
     // 'stale': an attempt that failed mid-failover was restored by the writer after it reconnected
     await waitFor('a write on the new master', async () => ['written', 'stale'].includes(await writer.write(KEY, '{"v":2}', 200)), 20_000, 100);
