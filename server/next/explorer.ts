@@ -128,11 +128,25 @@ function parseUser(text: string): { ok: true; user: StatsigUser } | { ok: false;
 
 type Peeked = { value: unknown; ruleID: string; groupName: string | null; secondaryExposures: readonly SecondaryExposure[]; details: { reason: string } };
 
-/** Every entity of the snapshot's specs as explorer rows (peek reads: no exposure). */
-function rowsOf(snap: EvaluationSnapshot): ExplorerRow[] {
+/** Calls `visit` for every entity of the snapshot's specs, in the page's order (peek reads: no exposure). */
+function eachEntity(
+  snap: EvaluationSnapshot,
+  visit: (kind: ExplorerKind, name: string, r: Peeked, allocatedExperiment: string | null) => void,
+): void {
   const names = snap.entityNames();
+  for (const name of names.gates) visit('gate', name, snap.peekGate(name), null);
+  for (const name of names.configs) visit('config', name, snap.peekConfig(name), null);
+  for (const name of names.experiments) visit('experiment', name, snap.peekExperiment(name), null);
+  for (const name of names.layers) {
+    const l = snap.peekLayer(name);
+    visit('layer', name, l, l.allocatedExperimentName);
+  }
+}
+
+/** Every entity as an explorer row, with its rules and bucket splits. */
+function rowsOf(snap: EvaluationSnapshot): ExplorerRow[] {
   const rows: ExplorerRow[] = [];
-  const row = (kind: ExplorerKind, name: string, r: Peeked, allocatedExperiment: string | null = null) => {
+  eachEntity(snap, (kind, name, r, allocatedExperiment) => {
     const specKind = kind === 'experiment' ? 'config' : kind;
     const rules = snap.ruleAllocations(specKind, name);
     rows.push({
@@ -148,30 +162,16 @@ function rowsOf(snap: EvaluationSnapshot): ExplorerRow[] {
       matched: rules.findIndex((a) => a.ruleID === r.ruleID),
       splits: snap.bucketSplits(specKind, name),
     });
-  };
-  for (const name of names.gates) row('gate', name, snap.peekGate(name));
-  for (const name of names.configs) row('config', name, snap.peekConfig(name));
-  for (const name of names.experiments) row('experiment', name, snap.peekExperiment(name));
-  for (const name of names.layers) {
-    const l = snap.peekLayer(name);
-    row('layer', name, l, l.allocatedExperimentName);
-  }
+  });
   return rows;
 }
 
 /** The diff compares outcomes only (the rows also carry rules and splits, which the page draws for side A). */
 function outcomesOf(snap: EvaluationSnapshot): EntityOutcome[] {
-  const names = snap.entityNames();
   const out: EntityOutcome[] = [];
-  const add = (kind: ExplorerKind, name: string, r: Peeked, allocatedExperiment: string | null = null) =>
-    out.push({ kind, name, value: r.value as JsonValue, ruleID: r.ruleID, groupName: r.groupName, reason: r.details.reason, allocatedExperiment });
-  for (const name of names.gates) add('gate', name, snap.peekGate(name));
-  for (const name of names.configs) add('config', name, snap.peekConfig(name));
-  for (const name of names.experiments) add('experiment', name, snap.peekExperiment(name));
-  for (const name of names.layers) {
-    const l = snap.peekLayer(name);
-    add('layer', name, l, l.allocatedExperimentName);
-  }
+  eachEntity(snap, (kind, name, r, allocatedExperiment) =>
+    out.push({ kind, name, value: r.value as JsonValue, ruleID: r.ruleID, groupName: r.groupName, reason: r.details.reason, allocatedExperiment }),
+  );
   return out;
 }
 
