@@ -13,6 +13,7 @@ import type { ConfigName, ExperimentName, GateName, LayerName, ParamsOf, WithPar
 import type { PayloadFormat } from '../../lib/index';
 import type { EvaluationSnapshot } from '../snapshot';
 import { nextConfig, type UserEcho } from './config';
+import { bootstrapOptionsOf } from './bootstrap-options';
 import { emptyBootstrap } from './empty-bootstrap';
 import { getStatsig, notReadyReason } from './instance';
 import { forcedVariantsReader } from './forced-variants';
@@ -89,7 +90,11 @@ export interface RequestFlags extends Omit<UntypedRequestFlags, 'checkGate' | 'g
 
 export interface RequestFlagsOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
-  /** Limit the browser bootstrap to these entities (the ones the page's client components read). */
+  /**
+   * Limit the browser bootstrap to these entities (the ones the page's client components read; names
+   * of any kind). Server components still read every entity. On a large project this is most of the
+   * page's bootstrap cost and bytes.
+   */
   only?: readonly string[];
   /** Bootstrap payload format: 'v1' (default) or the compact 'init-v2' (about half the bytes). */
   format?: PayloadFormat;
@@ -103,6 +108,8 @@ export interface RequestFlagsOptions extends UserFromRequestOptions {
 }
 
 async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
+  // a bad `only` or `format` fails here, by name, not as an empty bootstrap below
+  const { only, format } = bootstrapOptionsOf(opts);
   const [{ headers, cookies }, { connection }] = await Promise.all([import('next/headers'), import('next/server')]);
   // Everything below is request-time work (the instance's clock, exposure timestamps, render IDs):
   // under cacheComponents it must not run while Next prerenders the static shell.
@@ -128,8 +135,8 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
     ? snapshot.toClientInitializeResponseJSON({
         hash: 'djb2',
         userEcho,
-        ...(opts.only ? { only: opts.only } : {}),
-        ...(opts.format ? { format: opts.format } : {}),
+        ...(only ? { only } : {}),
+        ...(format ? { format } : {}),
       })
     : emptyBootstrap(user, clientKey, userEcho);
   if (bootstrap === null) throw new FlagsUnavailableError();
