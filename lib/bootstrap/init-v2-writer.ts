@@ -13,7 +13,7 @@
 import { HASH_INDEX, type CompiledSpec, type Specs } from '../spec/compiled';
 import { flatten } from '../spec/flat';
 import type { Evaluation } from '../evaluation';
-import type { CompactEntry, EvalResult } from '../eval/result';
+import { NO_SLOTS, type CompactEntry, type EvalResult } from '../eval/result';
 import type { SecondaryExposure } from '../types';
 import { djb2CodePoints } from '../hash/djb2';
 import { FIRSTLIGHT_VERSION, SDK_TYPE } from '../version';
@@ -30,7 +30,7 @@ const SDK_INFO = `"sdkInfo":{"sdkType":"${SDK_TYPE}","sdkVersion":"${FIRSTLIGHT_
 class EntryBuilder {
   text = '{';
   valueId = -1;
-  readonly exposureIds: number[] = [];
+  exposureIds: number[] | null = null;
 
   constructor(private readonly tables: PayloadTables) {}
 
@@ -43,7 +43,7 @@ class EntryBuilder {
     let s = '[';
     for (let i = 0; i < list.length; i++) {
       const id = this.tables.exposure(list[i]!);
-      this.exposureIds.push(id);
+      (this.exposureIds ??= []).push(id);
       s += (i === 0 ? '"' : ',"') + id + '"';
     }
     this.field(key, s + ']');
@@ -65,7 +65,7 @@ class EntryBuilder {
   }
 
   done(key: string): CompactEntry {
-    return { text: ',' + key + ':' + this.text + '}', valueId: this.valueId, exposureIds: this.exposureIds };
+    return { text: ',' + key + ':' + this.text + '}', valueId: this.valueId, exposureIds: this.exposureIds ?? NO_SLOTS };
   }
 }
 
@@ -116,11 +116,13 @@ function layerEntry(ev: Evaluation, t: PayloadTables, spec: CompiledSpec, r: Eva
 /** Segments and holdouts are gates only other gates check; no client reads them. */
 const isClientGate: Filter = (spec) => spec.entity !== 'segment' && spec.entity !== 'holdout';
 
-/** Keeps a fresh entry in the result's cache (when it has one) and returns its text. */
-function keep(cache: (CompactEntry | undefined)[] | null, mode: 0 | 1 | 2, e: CompactEntry): string {
+/** Keeps a fresh entry in its interned result's cache (when it has one) and returns its text. */
+function keep(r: EvalResult, cache: (string | undefined)[] | null, mode: 0 | 1 | 2, e: CompactEntry): string {
   if (cache === null) return e.text;
   const text = flatten(e.text);
-  cache[mode] = { text, valueId: e.valueId, exposureIds: e.exposureIds };
+  cache[mode] = text;
+  r.compactValueId = e.valueId;
+  r.compactExposureIds = e.exposureIds;
   return text;
 }
 
@@ -145,7 +147,7 @@ function entries(
     const spec = list[i]!;
     let r: EvalResult;
     let raw: EvalResult | null = null;
-    let cache: (CompactEntry | undefined)[] | null;
+    let cache: (string | undefined)[] | null;
     if (kind === 0) {
       if (include === null ? !isClientGate(spec) : !include(spec)) continue;
       r = ev.gateResultOf(spec);
@@ -157,16 +159,14 @@ function entries(
       // an entry is the same for everyone only when is_user_in_experiment comes from this very result
       cache = raw === null || raw === r ? r.compact : null;
     }
-    const hit = cache === null ? undefined : cache[mode];
-    let text: string;
-    if (hit !== undefined) {
-      const v = hit.valueId;
+    let text = cache === null ? undefined : cache[mode];
+    if (text !== undefined) {
+      const v = r.compactValueId;
       if (v >= 0 && v < usedValues.length) usedValues[v] = 1;
-      const ids = hit.exposureIds;
+      const ids = r.compactExposureIds;
       for (let k = 0; k < ids.length; k++) usedExposures[ids[k]!] = 1;
-      text = hit.text;
     } else {
-      text = keep(cache, mode, kind === 0 ? gateEntry(t, spec, r, mode) : configEntry(t, spec, r, raw, mode));
+      text = keep(r, cache, mode, kind === 0 ? gateEntry(t, spec, r, mode) : configEntry(t, spec, r, raw, mode));
     }
     out.push(first ? text.slice(1) : text);
     first = false;

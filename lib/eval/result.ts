@@ -80,11 +80,22 @@ export class EvalResult implements EvalResultFields {
    */
   fragments: (string | undefined)[] | null = null;
 
-  /** Interned results only: the init-v2 entry per hash mode (same cache, same validity rule as `fragments`). */
-  compact: (CompactEntry | undefined)[] | null = null;
+  /** Interned results only: the init-v2 entry text per hash mode (same cache, same validity rule as `fragments`). */
+  compact: (string | undefined)[] | null = null;
+
+  /**
+   * Interned results only: the shared init-v2 table slots the entry points at, which a payload
+   * marks used when it writes the cached text. They are the same in every hash mode, so they sit
+   * on the result itself rather than behind a per-mode object: one dereference fewer per cached
+   * entry, which is what made init-v2 slower than v1 on one-byte payloads (the entry loop is
+   * bound by cache misses, not instructions). Filled with the first compact text.
+   */
+  compactValueId = -1;
+  /** Exposure slots (secondary, then undelegated); the shared NO_SLOTS when there are none. */
+  compactExposureIds: readonly number[] = NO_SLOTS;
 }
 
-/** An init-v2 entry and the shared table slots it points at (marked used when the entry is written). */
+/** An init-v2 entry as the writer builds it: its text and the shared table slots it points at. */
 export interface CompactEntry {
   /** `,"key":{entry}` */
   readonly text: string;
@@ -93,6 +104,9 @@ export interface CompactEntry {
   /** Indexes into the payload's `exposures` table (secondary, then undelegated). */
   readonly exposureIds: readonly number[];
 }
+
+/** No table slots (most gates): one shared array, so a cached entry without exposures touches nothing more. */
+export const NO_SLOTS: readonly number[] = Object.freeze([]);
 
 /** No rule decided: the fields every non-rule result (unrecognized, unsupported, error) shares. */
 const NO_RULE = {

@@ -4,7 +4,7 @@
  * (lower-cased operators, target sets, regexes, hash-key prefixes, pre-serialised JSON values and
  * pre-hashed, pre-escaped names) so per-request work is only the user-dependent part.
  *
- * Mutable caches. Compiled specs are frozen, but three things inside them are filled lazily, by
+ * Mutable caches. Compiled specs are frozen, but four things inside them are filled lazily, by
  * design; this is the complete list, and each stays valid for the life of its Specs because what
  * it caches is a pure function of that Specs alone (never of a user, a clock or the options):
  *   1. `EvalResult.fragments` of interned results (rule/default/disabled outcomes and the
@@ -12,11 +12,16 @@
  *      Valid because an interned result is the same for every user who lands on it, and its
  *      entry text depends only on the spec, the result and the format/mode slot it is stored in.
  *      Results that depend on the user (a layer's delegation, an override) are never interned.
+ *      `compact` is the init-v2 entry text per hash mode, with `compactValueId` /
+ *      `compactExposureIds` the fixed table slots it points at (the same in every mode; see 4).
  *   2. `InternTable`s (`rule.internPass` / `internFail`, `spec.internDefault`): outcome ×
  *      exposure-list → shared result, bounded per table. Valid because exposures are interned
  *      per Specs, so identity of the list's items is equality of the result.
  *   3. `SpecRef.spec`: bound once, right after every spec is compiled (CompileTables.bind), and
  *      never written again; a reference to a missing name stays undefined.
+ *   4. The init-v2 fixed tables (lib/bootstrap/init-v2-tables.ts, a WeakMap keyed by the compiled
+ *      configs): one index per value JSON and interned exposure of the Specs, built on its first
+ *      init-v2 payload. Valid because both lists are fixed once the Specs is compiled.
  * A new DCS payload compiles to a new Specs with fresh caches; nothing is shared across payloads.
  */
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
