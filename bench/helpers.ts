@@ -158,3 +158,42 @@ export function benchInterleaved(label: string, contenders: readonly Contender<a
   });
   return { stats, bytes };
 }
+
+/**
+ * bench() for several implementations of one call, taking turns: each warms up on the same
+ * indices, then the iterations are split into rounds and the implementations run one chunk per
+ * round, rotating who goes first, so a load burst on the shared machine hits all of them alike
+ * instead of whichever happened to run during it.
+ */
+export function benchTurns(label: string, contenders: readonly { impl: string; op: (i: number) => unknown }[], iterations: number, rounds = 10): Stats[] {
+  const warmup = Math.min(iterations, 20_000);
+  let sink = 0;
+  for (const c of contenders) for (let i = 0; i < warmup; i++) sink ^= c.op(i) ? 1 : 0;
+  const cost = timerCost();
+  const samples = contenders.map(() => new Float64Array(iterations));
+  const busyNs = contenders.map(() => 0);
+  const per = Math.ceil(iterations / rounds);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const idx = (k + r) % contenders.length;
+      const op = contenders[idx]!.op;
+      const s = samples[idx]!;
+      const end = Math.min(iterations, (r + 1) * per);
+      const start = hrtime.bigint();
+      for (let i = r * per; i < end; i++) {
+        const t0 = hrtime.bigint();
+        const res = op(i);
+        const t1 = hrtime.bigint();
+        s[i] = Math.max(0, Number(t1 - t0) - cost);
+        if (res) sink ^= 1;
+      }
+      busyNs[idx]! += Number(hrtime.bigint() - start);
+    }
+  }
+  if (sink === 42) console.log('');
+  return contenders.map((c, idx) => {
+    const sorted = Array.from(samples[idx]!).sort((a, b) => a - b);
+    const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
+    return { label, impl: c.impl, n: iterations, p50: percentile(sorted, 50) / 1000, p99: percentile(sorted, 99) / 1000, mean: mean / 1000, opsPerSec: iterations / (busyNs[idx]! / 1e9) };
+  });
+}

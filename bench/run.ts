@@ -21,14 +21,14 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
-import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, type Specs } from '../lib/index';
+import { checkGate, clientInitializeResponseJSON, getExperiment, parseSpecs, prepareUser, type Specs } from '../lib/index';
 import { sha256Mod10000Prefixed, sha256Prefix, type Sha256Prefix } from '../lib/hash/sha256';
 import { toDcsV2 } from '../test/support/dcs-v2';
 import { generateDcs, type DcsSize, type GeneratedDcs } from '../bin/generate/generate-dcs';
 import { generateUsers } from '../bin/generate/generate-users';
 import { cloneUser, CoreReference, NodeReference, type CoreUser } from '../test/support/reference';
 import { gzipSync } from 'node:zlib';
-import { bench, benchInterleaved, mb, table, type Stats } from './helpers';
+import { benchInterleaved, benchTurns, mb, table, type Stats } from './helpers';
 import { OnDeviceEvalReference } from './on-device-eval';
 import { scalingSvg } from './scaling-plot';
 
@@ -75,6 +75,8 @@ async function gateBenches(): Promise<void> {
   const users = generateUsers(`${SEED}-gates`, 1000);
   const nodeUsers = users.map((u) => cloneUser(u));
   const coreUsers: CoreUser[] = users.map((u) => core.toCoreUser(u));
+  // built once per user, as statsig-node-core's StatsigUser objects are (like for like with the core's rows)
+  const prepared = users.map((u) => prepareUser(u));
   const gates = g.dcs.feature_gates.map((s) => s.name);
   const experiments = g.dcs.dynamic_configs.filter((s) => s.entity === 'experiment').map((s) => s.name);
   const iters = QUICK ? 30_000 : 150_000;
@@ -86,16 +88,33 @@ async function gateBenches(): Promise<void> {
   const coreStatsig = core.statsig;
   const off = { disableExposureLogging: true };
 
-  log(`checkGate: ${gates.length} gates × ${users.length} users, ${iters} calls each`);
-  rows.push(bench('checkGate (large)', 'Firstlight', iters, (i) => checkGate(specs, users[ui(i)]!, gi(i))));
-  rows.push(bench('checkGate (large)', 'statsig-node', iters, (i) => nodeServer.checkGate(nodeUsers[ui(i)] as never, gi(i), off)));
-  rows.push(bench('checkGate (large)', 'statsig-node-core', iters, (i) => coreStatsig.checkGate(coreUsers[ui(i)]!, gi(i), off)));
+  log(`checkGate: ${gates.length} gates × ${users.length} users, ${iters} calls each, taking turns`);
+  rows.push(
+    ...benchTurns('checkGate (large)', [
+      { impl: 'Firstlight', op: (i) => checkGate(specs, users[ui(i)]!, gi(i)) },
+      { impl: 'Firstlight, prepared user', op: (i) => checkGate(specs, prepared[ui(i)]!, gi(i)) },
+      { impl: 'statsig-node', op: (i) => nodeServer.checkGate(nodeUsers[ui(i)] as never, gi(i), off) },
+      { impl: 'statsig-node-core', op: (i) => coreStatsig.checkGate(coreUsers[ui(i)]!, gi(i), off) },
+    ], iters),
+  );
 
-  log(`getExperiment: ${experiments.length} experiments × ${users.length} users, ${iters} calls each`);
-  rows.push(bench('getExperiment (large)', 'Firstlight', iters, (i) => getExperiment(specs, users[ui(i)]!, ei(i))));
-  rows.push(bench('getExperiment (large)', 'statsig-node', iters, (i) => nodeServer.getExperiment(nodeUsers[ui(i)] as never, ei(i), off)));
-  rows.push(bench('getExperiment (large)', 'statsig-node-core', iters, (i) => coreStatsig.getExperiment(coreUsers[ui(i)]!, ei(i), off)));
-  notes.push('statsig-node-core is called with pre-built StatsigUser instances (it rejects plain objects); building one per request would add to its time.');
+  log(`getExperiment: ${experiments.length} experiments × ${users.length} users, ${iters} calls each, taking turns`);
+  rows.push(
+    ...benchTurns('getExperiment (large)', [
+      { impl: 'Firstlight', op: (i) => getExperiment(specs, users[ui(i)]!, ei(i)) },
+      { impl: 'Firstlight, prepared user', op: (i) => getExperiment(specs, prepared[ui(i)]!, ei(i)) },
+      { impl: 'statsig-node', op: (i) => nodeServer.getExperiment(nodeUsers[ui(i)] as never, ei(i), off) },
+      { impl: 'statsig-node-core', op: (i) => coreStatsig.getExperiment(coreUsers[ui(i)]!, ei(i), off) },
+    ], iters),
+  );
+  for (const label of ['checkGate (large)', 'getExperiment (large)']) {
+    const p50 = (impl: string) => rows.find((r) => r.label === label && r.impl === impl)!.p50;
+    notes.push(`${label}: statsig-node-core ÷ Firstlight ${(p50('statsig-node-core') / p50('Firstlight')).toFixed(2)} with plain users, ${(p50('statsig-node-core') / p50('Firstlight, prepared user')).toFixed(2)} with prepared ones (both sides then build the user once).`);
+  }
+  notes.push(
+    'statsig-node-core is called with pre-built StatsigUser instances (it rejects plain objects); building one per request would add to its time.',
+    '"Firstlight, prepared user" is the same call with a prepareUser() snapshot built once per user, as the core\'s StatsigUser is (its field reads, user agent and country are then done once for all of that user\'s checks); "Firstlight" is a plain object per call. Compare the core with the prepared row for like with like; its ratio column is still ÷ plain Firstlight.',
+  );
   node.shutdown();
   await core.shutdown();
 }

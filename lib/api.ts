@@ -1,11 +1,13 @@
 /**
- * The server-side checks as pure functions over compiled specs (reference §5.2). Each call builds
+ * The server-side checks as pure functions over compiled specs (reference §5.2). Each call has
  * one EvalContext, so nested gates are evaluated once per call and the caller's user is only read.
+ * `user` is a StatsigUser or a PreparedUser (prepareUser()).
  * Spec content never makes these throw; a user that is not an object does (InvalidArgumentError).
  */
 import type { Specs } from './spec/compiled';
 import type { DynamicConfig, Experiment, FeatureGate, Layer, StatsigUser } from './types';
-import { assertSpecs, assertUser, checkEvalOptions, createContext, createPlainContext, type EvalOptions } from './eval/context-factory';
+import { acquirePlainContext, acquirePreparedContext, assertSpecs, assertUser, checkEvalOptions, createContext, releaseContext, type EvalOptions } from './eval/context-factory';
+import { PreparedUser, preparedOf, unwrapUser } from './user/prepared-user';
 import { configResult, gateResult, layerResult } from './eval/evaluator';
 import { toDynamicConfig, toExperiment, toFeatureGate, toLayer } from './eval/public-results';
 import { ERROR_RESULT, type EvalResult } from './eval/result';
@@ -13,23 +15,30 @@ import type { EvalContext } from './eval/context';
 
 
 /**
- * The context of one server check. Without options (the common call) nothing needs validating and
- * the environment and target app come straight from the specs.
- */
-function contextFor(specs: Specs, user: StatsigUser, opts: EvalOptions | undefined): EvalContext {
-  return opts === undefined ? createPlainContext(specs, user) : createContext(specs, user, opts, 'replace', false);
-}
-
-/**
  * Evaluates one entity; an internal failure (a bug, or a user object that throws on access) gives
  * ERROR_RESULT, which callers report as reason Error. Bad arguments throw before evaluation.
+ * Without options (the common call) nothing needs validating, the environment and target app come
+ * straight from the specs, and the context is a reused one (see acquirePlainContext).
  */
 function evaluate(specs: Specs, user: unknown, opts: EvalOptions | undefined, kind: 0 | 1 | 2, name: string): EvalResult {
   assertSpecs(specs);
-  assertUser(user);
-  if (opts !== undefined) checkEvalOptions(opts);
+  const prepared = preparedOf(user);
+  const u = prepared !== null ? prepared.user : unwrapUser(user);
+  assertUser(u);
+  if (opts !== undefined) {
+    checkEvalOptions(opts);
+    return run(createContext(specs, u, opts, 'replace', false), kind, name);
+  }
+  const ctx = prepared !== null ? acquirePreparedContext(specs, prepared) : acquirePlainContext(specs, u);
   try {
-    const ctx = contextFor(specs, user, opts);
+    return run(ctx, kind, name);
+  } finally {
+    releaseContext(ctx);
+  }
+}
+
+function run(ctx: EvalContext, kind: 0 | 1 | 2, name: string): EvalResult {
+  try {
     return kind === 0 ? gateResult(ctx, name) : kind === 1 ? configResult(ctx, name) : layerResult(ctx, name);
   } catch {
     return ERROR_RESULT;
@@ -62,4 +71,15 @@ export function getExperiment(specs: Specs, user: unknown, name: string, opts?: 
 export function getLayer(specs: Specs, user: unknown, name: string, opts?: EvalOptions): Layer {
   const r = evaluate(specs, user, opts, 2, name);
   return withError(toLayer(specs, name, r), r);
+}
+
+/**
+ * Prepares a user for many checks (see PreparedUser): a frozen snapshot of `user` whose field
+ * reads, parsed user agent and IP country are computed once for all checks made with it. Any
+ * function that takes a user takes the prepared one; results are the same as with the plain object.
+ */
+export function prepareUser(user: unknown): PreparedUser {
+  const u = unwrapUser(user);
+  assertUser(u);
+  return new PreparedUser(u);
 }

@@ -24,6 +24,7 @@ import { lookupOverride } from './overrides';
 import { toDynamicConfig, toExperiment, toFeatureGate, toLayer } from './eval/public-results';
 import type { EvalResult } from './eval/result';
 import { resolveTargetApp, type TargetApp } from './eval/target-app';
+import { unwrapUser } from './user/prepared-user';
 import type { ResolvedEnvironment } from './user/environment';
 
 export interface EvaluateAllOptions extends EvalOptions {
@@ -135,7 +136,8 @@ export class Evaluation {
 /** One user's evaluation of every entity (lazy, memoised, immutable from the outside). */
 export function evaluateAll(specs: Specs, user: unknown, opts?: EvaluateAllOptions): Evaluation {
   assertSpecs(specs);
-  assertUser(user);
+  const u = unwrapUser(user);
+  assertUser(u);
   checkEvalOptions(opts);
-  return new Evaluation(specs, user, opts);
+  return new Evaluation(specs, u, opts);
 }

@@ -6,7 +6,8 @@ export { parseSpecs, withIdLists, specsInfo, isNoUpdatesPayload } from './spec/c
 export type { ParseSpecsOptions, SpecsInfo } from './spec/compile';
 export type { Specs, HashMode } from './spec/compiled';
 
-export { checkGate, getFeatureGate, getConfig, getExperiment, getLayer } from './api';
+export { checkGate, getFeatureGate, getConfig, getExperiment, getLayer, prepareUser } from './api';
+export type { PreparedUser } from './user/prepared-user';
 export type { EvalOptions } from './eval/context-factory';
 
 export { evaluateAll, Evaluation } from './evaluation';

@@ -6,6 +6,7 @@ import type { StatsigUser } from '../types';
 import { resolveEnvironment, type EnvironmentMode } from '../user/environment';
 import { EvalContext } from './context';
 import { resolveTargetApp, type TargetApp } from './target-app';
+import type { PreparedUser } from '../user/prepared-user';
 
 export interface EvalOptions {
   /** Environment tier; else the payload's default_environment (§4.3). */
@@ -71,7 +72,57 @@ export function createContext(
 }
 
 /** createContext for a server check without options: no clock, overrides or client key to resolve. */
-export function createPlainContext(specs: Specs, user: StatsigUser): EvalContext {
+export function createPlainContext(specs: Specs, user: StatsigUser, reuse: 'plain' | 'prepared' | null = null): EvalContext {
   const env = resolveEnvironment(user, undefined, specs.defaultEnvironment, 'replace');
-  return new EvalContext(specs, user, env, null, specs.appId, undefined, false, specs.appId);
+  return new EvalContext(specs, user, env, null, specs.appId, undefined, false, specs.appId, null, reuse);
+}
+
+/** Stands in for the user of a context waiting for reuse, so it keeps no caller's object alive. */
+const NO_USER: StatsigUser = Object.freeze({});
+
+/** The last plain context a check finished with. */
+let spare: EvalContext | null = null;
+
+/**
+ * The context of an option-less check, reusing the one the previous check finished with when it
+ * was for the same specs: one allocation (~20 fields) fewer per check. A check that starts while
+ * another runs (user code called back from a value's toString, say) finds no spare and gets its
+ * own. Pair with releaseContext.
+ */
+export function acquirePlainContext(specs: Specs, user: StatsigUser): EvalContext {
+  const c = spare;
+  if (c !== null && c.specs === specs) {
+    spare = null;
+    c.rebind(user);
+    return c;
+  }
+  return createPlainContext(specs, user, 'plain');
+}
+
+/**
+ * A prepared user's own context for these specs (kept on the user, so its field reads, user agent
+ * and country carry over between checks); a new one when the specs changed, and a throwaway one
+ * when a check on this user is already running. Pair with releaseContext.
+ */
+export function acquirePreparedContext(specs: Specs, prepared: PreparedUser): EvalContext {
+  const kept = prepared.state as EvalContext | null;
+  if (kept !== null && kept.specs === specs) {
+    if (kept.busy) return createPlainContext(specs, prepared.user);
+    kept.rebind(prepared.user);
+    kept.busy = true;
+    return kept;
+  }
+  const c = createPlainContext(specs, prepared.user, 'prepared');
+  c.busy = true;
+  prepared.state = c;
+  return c;
+}
+
+export function releaseContext(ctx: EvalContext): void {
+  if (ctx.reuse === 'prepared') {
+    ctx.busy = false;
+  } else if (ctx.reuse === 'plain') {
+    ctx.rebind(NO_USER);
+    spare = ctx;
+  }
 }

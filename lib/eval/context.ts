@@ -41,12 +41,15 @@ export class EvalContext {
   private fieldMemo: unknown[] | null = null;
   private nestedCtx: EvalContext | null = null;
   private nowMs = -1;
+  /** True while a check runs on a context kept for reuse (see context-factory's acquire/release). */
+  busy = false;
   private ua: ParsedUserAgent | null | undefined = undefined;
   private country: string | null | undefined = undefined;
 
   constructor(
     readonly specs: Specs,
-    readonly user: StatsigUser,
+    /** The user read; rebound only on contexts kept for reuse, between two checks (see rebind). */
+    public user: StatsigUser,
     readonly environment: ResolvedEnvironment,
     readonly overrides: LocalOverrides | null,
     /** The value `target_app` conditions see (§5.4): the client key's app, or the payload's app_id. */
@@ -58,11 +61,36 @@ export class EvalContext {
     private readonly nestedTargetApp: unknown,
     /** Lower-case ID types whose unit must decide nothing here (see EvalOptions.withheldIdTypes). */
     readonly withheldIdTypes: ReadonlySet<string> | null = null,
+    /** Where a finished check hands the context back to (see context-factory); null: not reused. */
+    readonly reuse: 'plain' | 'prepared' | null = null,
   ) {
     if (memoise) {
       this.ensureMemo();
       this.hashMemo = new Uint16Array(specs.hashSlots);
       this.fieldMemo = new Array<unknown>(specs.fieldSlots).fill(UNREAD);
+    } else if (reuse === 'prepared') {
+      // a prepared user's snapshot cannot change, so its field reads stay valid from check to check
+      this.fieldMemo = new Array<unknown>(specs.fieldSlots).fill(UNREAD);
+    }
+  }
+
+  /**
+   * Readies a reused context for the next check on `user`: what one check memoises (nested gates,
+   * depth, the clock) is dropped; what depends on the user alone (fields, user agent, country) is
+   * kept only for a prepared user, whose snapshot is frozen. Only plain contexts (no overrides,
+   * options or nested target app) are reused, so nothing else carries over.
+   */
+  rebind(user: StatsigUser): void {
+    this.user = user;
+    // a layer's delegation gives the context project-wide memos (ensureMemo): they are this check's
+    this.gateMemo = null;
+    this.configMemo = null;
+    if (this.gateMap !== null) this.gateMap.clear();
+    this.depth = 0;
+    this.nowMs = -1;
+    if (this.reuse !== 'prepared') {
+      this.ua = undefined;
+      this.country = undefined;
     }
   }
 

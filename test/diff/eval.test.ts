@@ -55,3 +55,17 @@ test('generated large DCS × 1,000 users agrees with statsig-node', async (t) =>
   pairs.push(pair);
   verify(t, compareAll('large', pair, generateUsers(21, 1000)));
 });
+
+test('prepared users (one prepareUser() snapshot per user, every check sharing it) agree with statsig-node', async (t) => {
+  const fixture = await makePair(fixtureDcsJson(), { secret: FIXTURE_SECRET, idLists: fixtureIdLists() });
+  pairs.push(fixture);
+  verify(t, compareAll('fixture prepared', fixture, [...fixtureUsers(), ...edgeUsers(), ...generateUsers('fixture-prepared', 300)], { prepared: true }));
+  const g = generateDcs({ size: 'large', seed: 22 });
+  const large = await makePair(g.dcs, { secret: g.secret, idLists: g.idLists });
+  pairs.push(large);
+  verify(t, compareAll('large prepared', large, generateUsers(22, 300), { prepared: true }));
+  const s = generateDcs({ size: 'small', seed: 12 });
+  const env = await makePair(s.dcs, { secret: s.secret, idLists: s.idLists, environment: 'staging' });
+  pairs.push(env);
+  verify(t, compareAll('small+env prepared', env, [...edgeUsers(), ...generateUsers(12, 200)], { environment: 'staging', prepared: true }));
+});

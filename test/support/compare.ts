@@ -4,7 +4,7 @@
  * thrown) so that a test can print a handful of minimal, reproducible examples.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { getConfig, getExperiment, getFeatureGate, getLayer, parseSpecs, type Specs } from '../../lib/index';
+import { getConfig, getExperiment, getFeatureGate, getLayer, parseSpecs, prepareUser, type Specs } from '../../lib/index';
 import { NodeReference, type JsonUser, type RefEval, type ReferenceOptions } from './reference';
 
 export interface Mismatch {
@@ -57,7 +57,8 @@ export function compareAll(
   label: string,
   pair: Pair,
   users: readonly JsonUser[],
-  opts: { environment?: string; maxExamples?: number } = {},
+  /** prepared: Firstlight checks each user through one prepareUser() snapshot, all its checks sharing it. */
+  opts: { environment?: string; maxExamples?: number; prepared?: boolean } = {},
 ): CompareReport {
   const { specs, ref, dcs } = pair;
   const evalOpts = opts.environment === undefined ? undefined : { environment: opts.environment };
@@ -70,6 +71,7 @@ export function compareAll(
   const entityOf = new Map(configs.map((n) => [n, configEntity(dcs, n)]));
 
   users.forEach((user, userIndex) => {
+    const subject: unknown = opts.prepared ? prepareUser(user) : user;
     const check = (kind: Mismatch['kind'], name: string, field: string, fl: unknown, rv: unknown) => {
       report.fields++;
       if (isDeepStrictEqual(fl, rv)) return;
@@ -86,7 +88,7 @@ export function compareAll(
       check(kind, name, 'reason', fl.details.reason, r.reason);
     };
     for (const name of gates) {
-      const fl = getFeatureGate(specs, user, name, evalOpts);
+      const fl = getFeatureGate(specs, subject, name, evalOpts);
       const r = ref.gate(user, name);
       common('gate', name, fl, r);
       check('gate', name, 'idType', fl.idType, r.idType);
@@ -94,16 +96,16 @@ export function compareAll(
     for (const name of configs) {
       const r = ref.config(user, name);
       if (entityOf.get(name) === 'experiment') {
-        const fl = getExperiment(specs, user, name, evalOpts);
+        const fl = getExperiment(specs, subject, name, evalOpts);
         common('experiment', name, fl, r);
         check('experiment', name, 'isUserInExperiment', fl.isUserInExperiment, r.isExperimentGroup);
       } else {
-        const fl = getConfig(specs, user, name, evalOpts);
+        const fl = getConfig(specs, subject, name, evalOpts);
         common('config', name, fl, r);
       }
     }
     for (const name of layers) {
-      const fl = getLayer(specs, user, name, evalOpts);
+      const fl = getLayer(specs, subject, name, evalOpts);
       const r = ref.layer(user, name);
       common('layer', name, fl, r);
       check('layer', name, 'allocatedExperimentName', fl.allocatedExperimentName, r.allocatedExperimentName);
