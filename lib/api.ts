@@ -22,8 +22,11 @@ import type { EvalContext } from './eval/context';
  */
 function evaluate(specs: Specs, user: unknown, opts: EvalOptions | undefined, kind: 0 | 1 | 2, name: string): EvalResult {
   assertSpecs(specs);
-  const prepared = preparedOf(user);
-  const u = prepared !== null ? prepared.user : unwrapUser(user);
+  // a plain object (the common call) cannot be a prepared user: skip the brand lookups, which miss
+  // on every user shape (measured: ~6% of a large-project checkGate)
+  const plain = typeof user === 'object' && user !== null && Object.getPrototypeOf(user) === Object.prototype;
+  const prepared = plain ? null : preparedOf(user);
+  const u = plain ? user : prepared !== null ? prepared.user : unwrapUser(user);
   assertUser(u);
   if (opts !== undefined) {
     checkEvalOptions(opts);

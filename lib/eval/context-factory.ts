@@ -122,7 +122,7 @@ export function releaseContext(ctx: EvalContext): void {
   if (ctx.reuse === 'prepared') {
     ctx.busy = false;
   } else if (ctx.reuse === 'plain') {
-    ctx.rebind(NO_USER);
+    ctx.user = NO_USER;
     spare = ctx;
   }
 }

@@ -85,7 +85,8 @@ export class EvalContext {
     // a layer's delegation gives the context project-wide memos (ensureMemo): they are this check's
     this.gateMemo = null;
     this.configMemo = null;
-    if (this.gateMap !== null) this.gateMap.clear();
+    // dropped, not cleared: Map#clear allocates a new table, and most checks meet no nested gate
+    this.gateMap = null;
     this.depth = 0;
     this.nowMs = -1;
     if (this.reuse !== 'prepared') {
