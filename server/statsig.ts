@@ -12,6 +12,7 @@ import {
   getFeatureGate,
   getLayer,
   parseSpecs,
+  type PayloadFormat,
   type Specs,
 } from '../lib/index';
 import { InvalidArgumentError } from '../lib/errors';
@@ -35,6 +36,8 @@ import { ErrorRecorder, type RecordedError } from './error-recorder';
 import { defaultResult, rulePassed, type CheckKind, type ResultOf } from './default-results';
 
 export type ClientInitializeResponseOptions = {
+  /** 'v1' (default) or statsig-node-core's compact 'init-v2' (@statsig/js-client ≥ 3.27 reads both). */
+  format?: PayloadFormat;
   hash?: 'djb2' | 'sha256' | 'none';
   clientKey?: string;
   /** Apply this instance's overrides to the payload. @default false */

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
+import type { PayloadFormat } from '../../lib/index';
 import type { StatsigOptions } from '../options';
 import { forcedVariantsConfig } from './forced-config';
 
@@ -32,6 +33,12 @@ export interface NextIntegrationConfig {
   readonly bootstrapToken: string | null;
   /** What of the user the page bootstrap echoes back (and therefore what lands in the HTML). */
   readonly userEcho: UserEcho;
+  /**
+   * Format of the bootstraps this deployment writes: the page's (getRequestFlags / getBootstrap), GET
+   * and POST /api/statsig/bootstrap. 'v1' (default) or the compact 'init-v2' (@statsig/js-client ≥ 3.27).
+   * A per-call `format` (RequestFlagsOptions, the POST body) takes precedence. POST /initialize stays v1.
+   */
+  readonly bootstrapFormat: PayloadFormat;
   /** Statsig environment tier, when set. */
   readonly environment: string | null;
   /** Specs file (required without STATSIG_SERVER_SECRET; with it, a fallback after the network). */
@@ -69,6 +76,7 @@ const ECHOABLE = new Set([
   'FIRSTLIGHT_TRUSTED_PROXY_HOPS',
   'FIRSTLIGHT_ALLOW_HASH_NONE',
   'FIRSTLIGHT_USER_ECHO',
+  'FIRSTLIGHT_BOOTSTRAP_FORMAT',
   'FIRSTLIGHT_ENVIRONMENT',
   'FIRSTLIGHT_FLUSH_INTERVAL_MS',
   'FIRSTLIGHT_SHUTDOWN_TIMEOUT_MS',
@@ -140,6 +148,7 @@ const envSchema = z.object({
       .refine((s) => /^\S+$/.test(s), 'must not contain spaces'),
   ),
   FIRSTLIGHT_USER_ECHO: optional(z.enum(['full', 'minimal'], { error: 'must be "full" or "minimal"' })),
+  FIRSTLIGHT_BOOTSTRAP_FORMAT: optional(z.enum(['v1', 'init-v2'], { error: 'must be "v1" or "init-v2"' })),
   FIRSTLIGHT_ENVIRONMENT: optional(
     z
       .string()
@@ -198,6 +207,7 @@ export function readNextConfig(env: Readonly<Record<string, string | undefined>>
     allowHashNone: e.FIRSTLIGHT_ALLOW_HASH_NONE ?? false,
     bootstrapToken: e.FIRSTLIGHT_BOOTSTRAP_TOKEN ?? null,
     userEcho: e.FIRSTLIGHT_USER_ECHO ?? 'minimal',
+    bootstrapFormat: e.FIRSTLIGHT_BOOTSTRAP_FORMAT ?? 'v1',
     environment: e.FIRSTLIGHT_ENVIRONMENT ?? null,
     specsFile: e.FIRSTLIGHT_SPECS_FILE ?? null,
     eventLogFile,

@@ -96,7 +96,10 @@ export interface RequestFlagsOptions extends UserFromRequestOptions {
    * page's bootstrap cost and bytes.
    */
   only?: readonly string[];
-  /** Bootstrap payload format: 'v1' (default) or the compact 'init-v2' (about half the bytes). */
+  /**
+   * Bootstrap payload format: 'v1' or the compact 'init-v2' (about half the bytes; @statsig/js-client
+   * ≥ 3.27). Default: FIRSTLIGHT_BOOTSTRAP_FORMAT ('v1' when unset). The bootstrap route follows it too.
+   */
   format?: PayloadFormat;
   /**
    * With no specs loaded (no file yet, the source down at start): true renders every default and
@@ -119,6 +122,8 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
   const cfg = nextConfig();
   const clientKey = opts.clientKey ?? cfg.clientKey;
   const userEcho = opts.userEcho ?? cfg.userEcho;
+  // the per-call format (checked above), else the deployment's
+  const payloadFormat = format ?? cfg.bootstrapFormat;
   const identity = await identityFromHeaders(h, c, { ...opts, clientKey });
   const { user } = identity;
   const consented = identity.consent === null || identity.consent.granted;
@@ -135,10 +140,10 @@ async function build(opts: RequestFlagsOptions): Promise<UntypedRequestFlags> {
     ? snapshot.toClientInitializeResponseJSON({
         hash: 'djb2',
         userEcho,
+        format: payloadFormat,
         ...(only ? { only } : {}),
-        ...(format ? { format } : {}),
       })
-    : emptyBootstrap(user, clientKey, userEcho);
+    : emptyBootstrap(user, clientKey, userEcho, payloadFormat);
   if (bootstrap === null) throw new FlagsUnavailableError();
   const render = renderKindFromMark(h);
   // without consent nothing is logged now or later, so nothing is kept for the browser to report

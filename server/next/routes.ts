@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
+import type { PayloadFormat } from '../../lib/index';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
@@ -111,6 +112,8 @@ export const bootstrapPostSchema = z
     clientKey: clientKeySchema.optional(),
     only: z.array(z.string().min(1).max(256)).max(1000).optional(),
     userEcho: z.enum(['full', 'minimal']).optional(),
+    // default: the deployment's FIRSTLIGHT_BOOTSTRAP_FORMAT; a caller whose browser SDK predates init-v2 pins 'v1'
+    format: z.enum(['v1', 'init-v2']).optional(),
   })
   .strict();
 
@@ -260,6 +263,8 @@ function checkClientKey(url: URL): string {
 
 export interface BootstrapGetOptions extends UserFromRequestOptions {
   userEcho?: UserEcho;
+  /** The page's bootstrap format (RequestFlagsOptions.format); default FIRSTLIGHT_BOOTSTRAP_FORMAT. */
+  format?: PayloadFormat;
   /** With no specs loaded, answer the empty bootstrap (every default) instead of 503; see RequestFlagsOptions. */
   failOpen?: boolean;
 }
@@ -271,6 +276,8 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
       const cfg = nextConfig();
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
+      // the same format as the page's bootstrap, so the provider's refetch swaps like for like
+      const format = opts.format ?? cfg.bootstrapFormat;
       const identity = await identityFromHeaders(req.headers, req.cookies, opts);
       const { user } = identity;
       const consented = identity.consent === null || identity.consent.granted;
@@ -278,22 +285,22 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
       // consent mode: what the server decided for this request, so the provider switches with it
       const consentHeader: Record<string, string> = identity.consent === null ? {} : { 'x-firstlight-consent': consented ? 'granted' : 'denied' };
       if (lcut === 0) {
-        return new Response(emptyBootstrap(user, clientKey, userEcho), {
+        return new Response(emptyBootstrap(user, clientKey, userEcho, format), {
           status: 200,
           headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...consentHeader },
         });
       }
       // the page's own forced variants (tests, local development) apply to its refetched bootstrap too
       const forcedVariants = forcedVariantsReader.read(req.headers, req.cookies);
-      const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho, forcedVariants: forcedVariants ?? null })).slice(0, 32)}"`;
+      const etag = `"${sha256Hex(stableStringify({ user, lcut, clientKey, userEcho, format, forcedVariants: forcedVariants ?? null })).slice(0, 32)}"`;
       const headers = { etag, 'cache-control': 'private, no-cache', vary: 'Cookie', ...consentHeader };
       if (etagMatches(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
       const body =
         forcedVariants || !consented
           ? statsig
               .evaluateAll(user, { clientKey, ...(forcedVariants ? { forcedVariants } : {}), ...(consented ? {} : WITHOUT_CONSENT) })
-              .toClientInitializeResponseJSON({ hash: 'djb2', userEcho })
-          : statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho });
+              .toClientInitializeResponseJSON({ hash: 'djb2', userEcho, format })
+          : statsig.getClientInitializeResponseJSON(user, { hash: 'djb2', clientKey, userEcho, format });
       if (body === null) throw new HttpError(503, 'specs unavailable', { reason: 'no specs' });
       return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
     } catch (e) {
@@ -316,10 +323,11 @@ export async function bootstrapPOST(req: Request): Promise<Response> {
     const parsed = bootstrapPostSchema.safeParse(parseBody(new TextDecoder().decode(bytes), 'bootstrap'));
     if (!parsed.success) throw zodError(parsed.error);
     const statsig = await readyStatsig();
-    const { user, hash, clientKey, only, userEcho } = parsed.data;
+    const { user, hash, clientKey, only, userEcho, format } = parsed.data;
     const body = statsig.getClientInitializeResponseJSON(user as StatsigUser, {
       hash: hash ?? 'djb2',
       userEcho: userEcho ?? 'full',
+      format: format ?? nextConfig().bootstrapFormat,
       ...(clientKey ? { clientKey } : {}),
       ...(only ? { only } : {}),
     });

@@ -40,6 +40,7 @@ test('the required settings only: the specs file, no event log, no spool, nothin
   assert.equal(cfg.trustedIpHeader, null);
   assert.equal(cfg.bootstrapToken, null);
   assert.equal(cfg.userEcho, 'minimal');
+  assert.equal(cfg.bootstrapFormat, 'v1');
   assert.equal(cfg.environment, null);
   assert.equal(cfg.specsFile, 'specs/dcs.json');
   assert.equal(cfg.eventLogFile, null);
@@ -71,6 +72,7 @@ test('every variable set to a valid value', () => {
     FIRSTLIGHT_TRUSTED_IP_HEADER: 'X-Forwarded-For',
     FIRSTLIGHT_BOOTSTRAP_TOKEN: 'a-token-of-enough-length',
     FIRSTLIGHT_USER_ECHO: 'full',
+    FIRSTLIGHT_BOOTSTRAP_FORMAT: 'init-v2',
     FIRSTLIGHT_ENVIRONMENT: 'staging',
     FIRSTLIGHT_SPECS_FILE: 'specs/dcs.json',
     FIRSTLIGHT_EVENT_LOG: '/tmp/events.jsonl',
@@ -85,6 +87,7 @@ test('every variable set to a valid value', () => {
   assert.equal(cfg.trustedIpHeader, 'x-forwarded-for');
   assert.equal(cfg.bootstrapToken, 'a-token-of-enough-length');
   assert.equal(cfg.userEcho, 'full');
+  assert.equal(cfg.bootstrapFormat, 'init-v2');
   assert.equal(cfg.environment, 'staging');
   assert.equal(cfg.flushIntervalMs, 250);
   assert.equal(cfg.failOpen, true);
@@ -95,8 +98,9 @@ test('every variable set to a valid value', () => {
 });
 
 test('empty and whitespace-only values mean "not set"', () => {
-  const cfg = readNextConfig({ ...REQUIRED, FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ' });
+  const cfg = readNextConfig({ ...REQUIRED, FIRSTLIGHT_USER_ECHO: '', FIRSTLIGHT_BOOTSTRAP_TOKEN: '   ', FIRSTLIGHT_TRUSTED_IP_HEADER: ' ', FIRSTLIGHT_BOOTSTRAP_FORMAT: '  ' });
   assert.equal(cfg.userEcho, 'minimal');
+  assert.equal(cfg.bootstrapFormat, 'v1');
   assert.equal(cfg.bootstrapToken, null);
   assert.equal(cfg.trustedIpHeader, null);
 });
@@ -119,6 +123,10 @@ const BAD: readonly [variable: string, value: string, problem: RegExp][] = [
   ['FIRSTLIGHT_BOOTSTRAP_TOKEN', 'short', /at least 16 characters/],
   ['FIRSTLIGHT_USER_ECHO', 'verbose', /must be "full" or "minimal"/],
   ['FIRSTLIGHT_USER_ECHO', 'FULL', /must be "full" or "minimal"/],
+  ['FIRSTLIGHT_BOOTSTRAP_FORMAT', 'v2', /must be "v1" or "init-v2"/],
+  ['FIRSTLIGHT_BOOTSTRAP_FORMAT', 'init_v2', /must be "v1" or "init-v2"/],
+  ['FIRSTLIGHT_BOOTSTRAP_FORMAT', 'INIT-V2', /must be "v1" or "init-v2"/],
+  ['FIRSTLIGHT_BOOTSTRAP_FORMAT', 'v1,init-v2', /must be "v1" or "init-v2"/],
   ['FIRSTLIGHT_ENVIRONMENT', 'prod/eu', /environment tier name/],
   ['FIRSTLIGHT_SPECS_FILE', 'a\0b', /NUL/],
   ['FIRSTLIGHT_EVENT_LOG', 'x'.repeat(5000), /at most 4096/],
@@ -141,6 +149,13 @@ for (const [variable, value, problem] of BAD) {
 test('a non-secret value is quoted in the message, so the operator sees what was read', () => {
   const err = rejects({ FIRSTLIGHT_USER_ECHO: 'verbose' }, 'FIRSTLIGHT_USER_ECHO', /\(got "verbose"\)/);
   assert.match(err.message, /^firstlight: invalid environment: /);
+});
+
+test('FIRSTLIGHT_BOOTSTRAP_FORMAT: each allowed value read as given (padding trimmed), a bad one named with the allowed values and what was read', () => {
+  assert.equal(readNextConfig({ ...REQUIRED, FIRSTLIGHT_BOOTSTRAP_FORMAT: 'v1' }).bootstrapFormat, 'v1');
+  assert.equal(readNextConfig({ ...REQUIRED, FIRSTLIGHT_BOOTSTRAP_FORMAT: ' init-v2 ' }).bootstrapFormat, 'init-v2');
+  const err = rejects({ ...REQUIRED, FIRSTLIGHT_BOOTSTRAP_FORMAT: 'compact' }, 'FIRSTLIGHT_BOOTSTRAP_FORMAT', /must be "v1" or "init-v2" \(got "compact"\)/);
+  assert.match(err.message, /^firstlight: invalid environment: FIRSTLIGHT_BOOTSTRAP_FORMAT /);
 });
 
 test('secret values are never echoed', () => {
