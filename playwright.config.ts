@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
-import { E2E } from './e2e/env';
+import { E2E, FORMATS, targetOf } from './e2e/env';
 
 // Proven recipe for this project: production server (`next start`, needs a prior `next build`),
-// Debian Chromium, 127.0.0.1 everywhere, one worker (the server and Chromium share two cores).
+// Debian Chromium, 127.0.0.1 everywhere, one worker (the servers and Chromium share two cores).
 export default defineConfig({
   testDir: './e2e',
   fullyParallel: false,
@@ -12,7 +12,6 @@ export default defineConfig({
   globalSetup: './e2e/global-setup.ts',
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'test-results/junit.xml' }]] : 'list',
   use: {
-    baseURL: E2E.origin,
     browserName: 'chromium',
     headless: true,
     trace: 'retain-on-failure',
@@ -30,24 +29,32 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `node_modules/.bin/next start -H 127.0.0.1 -p ${E2E.port}`,
-    url: `${E2E.origin}/api/statsig/health`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      NEXT_TELEMETRY_DISABLED: '1',
-      FIRSTLIGHT_BOOTSTRAP_TOKEN: E2E.bootstrapToken,
-      FIRSTLIGHT_TRUSTED_IP_HEADER: 'x-forwarded-for',
-      FIRSTLIGHT_EVENT_LOG: E2E.eventLog,
-      FIRSTLIGHT_USER_ECHO: 'minimal',
-      FIRSTLIGHT_FLUSH_INTERVAL_MS: '200',
-      // `next start` runs with NODE_ENV=production, where forced variants are off unless enabled
-      FIRSTLIGHT_FORCE_KEY: E2E.forceKey,
-      FIRSTLIGHT_FORCE_IN_PRODUCTION: 'true',
-      FIRSTLIGHT_EXPLORER_TOKEN: E2E.explorerToken,
-    },
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  // every spec against a v1 server and an init-v2 server of the same build (projects run one after the other)
+  projects: FORMATS.map((format) => ({ name: format, metadata: { format }, use: { baseURL: targetOf(format).origin } })),
+  webServer: FORMATS.map((format) => {
+    const t = targetOf(format);
+    return {
+      command: `node_modules/.bin/next start -H 127.0.0.1 -p ${t.port}`,
+      url: `${t.origin}/api/statsig/health`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: {
+        NEXT_TELEMETRY_DISABLED: '1',
+        // unset on the v1 server: the default is what it checks
+        ...(format === 'v1' ? {} : { FIRSTLIGHT_BOOTSTRAP_FORMAT: format }),
+        FIRSTLIGHT_BOOTSTRAP_TOKEN: E2E.bootstrapToken,
+        FIRSTLIGHT_TRUSTED_IP_HEADER: 'x-forwarded-for',
+        FIRSTLIGHT_EVENT_LOG: t.eventLog,
+        FIRSTLIGHT_EVENT_SPOOL_DIR: t.spoolDir,
+        FIRSTLIGHT_USER_ECHO: 'minimal',
+        FIRSTLIGHT_FLUSH_INTERVAL_MS: '200',
+        // `next start` runs with NODE_ENV=production, where forced variants are off unless enabled
+        FIRSTLIGHT_FORCE_KEY: E2E.forceKey,
+        FIRSTLIGHT_FORCE_IN_PRODUCTION: 'true',
+        FIRSTLIGHT_EXPLORER_TOKEN: E2E.explorerToken,
+      },
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+    };
+  }),
 });

@@ -8,16 +8,21 @@ import {
   COOKIE,
   HERO_GROUPS,
   captureRgstr,
+  clientPayloadFormat,
   clientReason,
+  clientRuleID,
   clientUser,
   expect,
   expectedGroup,
   exposuresIn,
   guardNetwork,
+  htmlBootstrapFormat,
   htmlText,
   hydratedAndFlushed,
+  oneFormatIsEnough,
   stableCookie,
   stableIdIn,
+  target,
 } from './helpers';
 
 test('first visit: the response sets the stable-ID cookie and renders its variant', async ({ request }) => {
@@ -64,8 +69,11 @@ test('server HTML variant == hydrated variant, no intermediate text, Bootstrap:R
   const expected = expectedGroup('hero_copy', id);
   expect(htmlText(html, 'hero-variant')).toBe(expected.group);
   expect(htmlText(html, 'hero-headline')).toBe(expected.value.headline);
+  // the first HTML carries the server's format, and the browser SDK reads exactly that payload
+  expect(htmlBootstrapFormat(html)).toBe(target().format);
 
   await hydratedAndFlushed(page);
+  expect(await clientPayloadFormat(page)).toBe(target().format);
   await page.waitForLoadState('networkidle');
   await expect(page.getByTestId('hero-variant')).toHaveText(expected.group);
   const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
@@ -75,7 +83,10 @@ test('server HTML variant == hydrated variant, no intermediate text, Bootstrap:R
   for (const name of ['hero_copy', 'checkout_button', 'recs_ranking']) {
     expect(await clientReason(page, name)).toBe('Bootstrap:Recognized');
   }
-  await expect(page.getByTestId('client-reason-hero_copy')).toHaveText('Bootstrap:Recognized');
+  // every entity the page's client reads, each kind (gate, config, experiments, layer), as the why panel shows it
+  for (const name of ['hero_copy', 'checkout_button', 'storefront', 'express_checkout', 'store_config']) {
+    await expect(page.getByTestId(`client-reason-${name}`)).toHaveText('Bootstrap:Recognized');
+  }
   expect(net.initialize).toEqual([]);
   expect(net.external).toEqual([]);
   await context.close();
@@ -107,7 +118,7 @@ test('a preset cookie yields the precomputed group (server reads the cookie, min
   for (const group of HERO_GROUPS) {
     const id = stableIdIn('hero_copy', group, `preset-${group}`);
     const context = await browser.newContext();
-    await context.addCookies([{ name: COOKIE, value: id, url: E2E.origin }]);
+    await context.addCookies([{ name: COOKIE, value: id, url: target().origin }]);
     const page = await context.newPage();
     const res = await page.goto('/');
     expect(res!.headers()['set-cookie'] ?? '').not.toContain(COOKIE);
@@ -130,6 +141,10 @@ test('an invalid cookie value is replaced, not trusted', async ({ request }) => 
 });
 
 test('40 fresh devices on the 50/50 device experiment see both groups, each its own precomputed one', async ({ browser }) => {
+  // What this adds over the preset-cookie test (each group rendered from the bootstrap in the first HTML and
+  // hydrated, on both formats) is the 50/50 split of freshly minted IDs: the proxy's minting and the
+  // server's bucketing, which no payload format touches. It is also the suite's longest test (~45 s).
+  oneFormatIsEnough('the split of fresh device IDs is decided before any bootstrap is written');
   // 40 browser contexts in sequence: generous on a shared 2-core machine, and not a timing assertion.
   test.setTimeout(180_000);
   const counts: Record<string, number> = {};
@@ -153,7 +168,7 @@ test('login keeps the device-level variant; the userID experiment follows the us
   const batches = captureRgstr(context);
   const page = await context.newPage();
   const id = stableIdIn('hero_copy', 'Bold', 'login');
-  await context.addCookies([{ name: COOKIE, value: id, url: E2E.origin }]);
+  await context.addCookies([{ name: COOKIE, value: id, url: target().origin }]);
   await page.goto('/');
   await hydratedAndFlushed(page);
   await expect(page.getByTestId('hero-variant')).toHaveText('Bold');
@@ -175,7 +190,7 @@ test('login keeps the device-level variant; the userID experiment follows the us
       .toBe(1);
     const exp = exposuresIn(batches, 'statsig::config_exposure', 'checkout_button').find((e) => e.user?.userID === user)!;
     expect(exp.user?.customIDs?.stableID).toBe(id);
-    expect(exp.metadata?.ruleID).toBe(expectedGroup('checkout_button', user).ruleID);
+    expect(exp.metadata?.ruleID).toBe(clientRuleID(expectedGroup('checkout_button', user).ruleID));
     await page.getByTestId('logout').click();
     await expect(page.getByTestId('login')).toBeVisible();
     await expect(page.getByTestId('hero-variant')).toHaveText('Bold');
@@ -191,7 +206,7 @@ test('each experiment logs exactly one exposure per page load, with the cookie s
   const batches = captureRgstr(context);
   const page = await context.newPage();
   const id = stableIdIn('hero_copy', 'Classic', 'expo');
-  await context.addCookies([{ name: COOKIE, value: id, url: E2E.origin }]);
+  await context.addCookies([{ name: COOKIE, value: id, url: target().origin }]);
   for (let load = 1; load <= 2; load++) {
     if (load === 1) await page.goto('/');
     else await page.reload();
@@ -203,11 +218,15 @@ test('each experiment logs exactly one exposure per page load, with the cookie s
       await expect.poll(() => exposuresIn(batches, 'statsig::config_exposure', name).length).toBe(load);
       const all = exposuresIn(batches, 'statsig::config_exposure', name);
       const e = all[load - 1]!;
-      expect(e.metadata?.ruleID).toBe(expectedGroup(name, unit).ruleID);
+      expect(e.metadata?.ruleID).toBe(clientRuleID(expectedGroup(name, unit).ruleID));
       expect(e.metadata?.reason).toMatch(/^Bootstrap/);
       expect(e.user?.customIDs?.stableID).toBe(id);
       expect(e.stableID).toBe(id);
     }
+    // a config at its default rule: init-v2 leaves rule "default" out, so js-client logs "" there (as with
+    // statsig-node-core's payload); v1 says "default"
+    await expect.poll(() => exposuresIn(batches, 'statsig::config_exposure', 'store_config').length).toBe(load);
+    expect(exposuresIn(batches, 'statsig::config_exposure', 'store_config')[load - 1]!.metadata?.ruleID ?? '').toBe(clientRuleID('default'));
     // the layer logs one exposure per parameter read
     await expect.poll(() => exposuresIn(batches, 'statsig::layer_exposure', 'storefront').length).toBe(3 * load);
     // the gate is rendered by a server component: its exposure is the server's, never the browser's
@@ -252,7 +271,7 @@ test('a JavaScript-disabled browser still gets the right variant', async ({ brow
   for (const group of HERO_GROUPS) {
     const id = stableIdIn('hero_copy', group, `nojs-${group}`);
     const context = await browser.newContext({ javaScriptEnabled: false });
-    await context.addCookies([{ name: COOKIE, value: id, url: E2E.origin }]);
+    await context.addCookies([{ name: COOKIE, value: id, url: target().origin }]);
     const page = await context.newPage();
     await page.goto('/');
     await expect(page.getByTestId('hero-variant')).toHaveText(group);

@@ -11,13 +11,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { test, type BrowserContext, type Page } from '@playwright/test';
-import { E2E } from './env';
-import { COOKIE, captureRgstr, clientReason, clientUser, expect, expectedGroup, exposuresIn, guardNetwork, htmlText, hydratedAndFlushed, stableCookie, stableIdIn } from './helpers';
+import { targetOf } from './env';
+import { COOKIE, captureRgstr, clientPayloadFormat, clientReason, clientRuleID, clientUser, expect, expectedGroup, exposuresIn, formatOf, guardNetwork, htmlText, hydratedAndFlushed, stableCookie, stableIdIn, target } from './helpers';
 
-const PORT = E2E.port + 1;
-const ORIGIN = `http://127.0.0.1:${PORT}`;
 const CONSENT = 'fl_consent';
-const LOG = resolve('test-results', 'e2e-consent-events.jsonl');
+// this project's consent-mode server (one per bootstrap format), set in beforeAll
+let ORIGIN = '';
+let LOG = '';
 const DEFAULT_HEADLINE = 'Coffee, roasted the morning you order it.';
 
 let server: ChildProcess | null = null;
@@ -25,17 +25,25 @@ let serverErr = '';
 
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async () => {
+test.beforeAll(async ({}, testInfo) => {
   test.setTimeout(90_000);
+  const format = formatOf(testInfo.project.metadata);
+  const port = targetOf(format).consentPort;
+  ORIGIN = `http://127.0.0.1:${port}`;
+  LOG = resolve('test-results', `e2e-consent-events-${format}.jsonl`);
+  const spool = resolve('test-results', `consent-spool-${format}`);
   rmSync(LOG, { force: true });
-  mkdirSync(resolve('test-results', 'consent-spool'), { recursive: true });
-  server = spawn('node_modules/.bin/next', ['start', '-H', '127.0.0.1', '-p', String(PORT)], {
+  rmSync(spool, { recursive: true, force: true });
+  mkdirSync(spool, { recursive: true });
+  server = spawn('node_modules/.bin/next', ['start', '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
+      // unset for v1, as on the project's own server
+      ...(format === 'v1' ? {} : { FIRSTLIGHT_BOOTSTRAP_FORMAT: format }),
       FIRSTLIGHT_CONSENT_COOKIE: CONSENT,
       FIRSTLIGHT_EVENT_LOG: LOG,
-      FIRSTLIGHT_EVENT_SPOOL_DIR: resolve('test-results', 'consent-spool'),
+      FIRSTLIGHT_EVENT_SPOOL_DIR: spool,
       FIRSTLIGHT_TRUSTED_IP_HEADER: 'x-forwarded-for',
       FIRSTLIGHT_USER_ECHO: 'minimal',
       FIRSTLIGHT_FLUSH_INTERVAL_MS: '200',
@@ -148,12 +156,15 @@ test('before consent, grant, revoke: cookie, stored ID, exposures and variant in
   await expect(page.getByTestId('why-stable-id')).toHaveText(id!);
   await page.screenshot({ path: resolve('test-results', 'consent-granted.png'), fullPage: true });
   await expect.poll(async () => (await clientUser(page)).customIDs?.stableID).toBe(id);
+  // the client switched to the granted bootstrap (GET /api/statsig/bootstrap, in the server's format) as a bootstrap
+  expect(await clientReason(page, 'hero_copy')).toBe('Bootstrap:Recognized');
+  expect(await clientPayloadFormat(page)).toBe(target().format);
   expect(JSON.parse((await page.evaluate((k) => localStorage.getItem(k), COOKIE))!)).toBe(id);
   await hydratedAndFlushed(page);
   await expect.poll(() => exposuresIn(batches, 'statsig::config_exposure', 'hero_copy').filter((e) => e.stableID === id).length).toBeGreaterThan(0);
   for (const b of batches) expect(b.statsigMetadata?.stableID).toBe(id);
   const granted = exposuresIn(batches, 'statsig::config_exposure', 'hero_copy').find((e) => e.stableID === id)!;
-  expect(granted.metadata?.ruleID).toBe(expectedGroup('hero_copy', id!).ruleID);
+  expect(granted.metadata?.ruleID).toBe(clientRuleID(expectedGroup('hero_copy', id!).ruleID));
   // in the service's event log: the browser's exposures and the server's gate exposure, for the minted ID only
   await expect.poll(() => byDevice(id!).filter((e) => e.eventName === 'statsig::config_exposure' && e.metadata?.config === 'hero_copy').length).toBeGreaterThan(0);
   await expect.poll(() => byDevice(id!).filter((e) => e.eventName === 'statsig::gate_exposure' && e.metadata?.gate === 'express_checkout').length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@
 import { test } from '@playwright/test';
 import { forceVariants, FORCE_COOKIE, signForcedVariants } from 'firstlight/testing';
 import { E2E } from './env';
-import { COOKIE, HERO_GROUPS, clientReason, expect, expectedGroup, guardNetwork, htmlText, hydratedAndFlushed, stableIdIn } from './helpers';
+import { COOKIE, HERO_GROUPS, clientReason, expect, expectedGroup, guardNetwork, htmlText, hydratedAndFlushed, stableIdIn, target } from './helpers';
 
 const other = (g: (typeof HERO_GROUPS)[number]) => (g === 'Classic' ? 'Bold' : 'Classic');
 
@@ -24,8 +24,8 @@ test('each group of the device experiment, forced, is in the first HTML, the why
     const id = stableIdIn('hero_copy', other(group), `forced-${group}`);
     const context = await browser.newContext();
     const { external, initialize } = await guardNetwork(context);
-    await context.addCookies([{ name: COOKIE, value: id, url: E2E.origin }]);
-    await forceVariants(context, { key: E2E.forceKey, url: E2E.origin, experiments: { hero_copy: group } });
+    await context.addCookies([{ name: COOKIE, value: id, url: target().origin }]);
+    await forceVariants(context, { key: E2E.forceKey, url: target().origin, experiments: { hero_copy: group } });
     const page = await context.newPage();
     const res = await page.goto('/');
     const html = await res!.text();
@@ -59,8 +59,8 @@ test('a forged, expired or oversized forced-variants cookie is ignored: the devi
   for (const [what, token] of [['forged', forged], ['expired', expired], ['oversized', oversized]] as const) {
     const context = await browser.newContext();
     await context.addCookies([
-      { name: COOKIE, value: id, url: E2E.origin },
-      { name: FORCE_COOKIE, value: token, url: E2E.origin },
+      { name: COOKIE, value: id, url: target().origin },
+      { name: FORCE_COOKIE, value: token, url: target().origin },
     ]);
     const page = await context.newPage();
     const res = await page.goto('/');

@@ -1,7 +1,59 @@
 import { readFileSync } from 'node:fs';
-import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page, type Request } from '@playwright/test';
 import { getExperiment, parseSpecs, type StatsigUser } from '../lib/index';
-import { E2E } from './env';
+import { E2E, targetOf, type E2EFormat, type E2ETarget } from './env';
+
+// ---------------------------------------------------------------------------------------------
+// The server under test: one per Playwright project (bootstrap format)
+
+/** The format of the running test's project (v1 when run without one). */
+export function formatOf(metadata: Record<string, unknown> | undefined): E2EFormat {
+  return metadata?.format === 'init-v2' ? 'init-v2' : 'v1';
+}
+
+/** The server the running test talks to (call inside a test; hooks use targetOf(formatOf(testInfo.project.metadata))). */
+export function target(): E2ETarget {
+  return targetOf(formatOf(test.info().project.metadata));
+}
+
+/**
+ * For a test that cannot be affected by the bootstrap format (it renders no bootstrap, or what it adds
+ * over the other tests is the server's own logic): run it on the v1 project only. `why` says why.
+ */
+export function oneFormatIsEnough(why: string): void {
+  test.skip(target().format !== 'v1', `format-independent: ${why}`);
+}
+
+/** `response_format` of a client initialize response: 'init-v2' or absent (v1). */
+export function payloadFormat(cir: { response_format?: unknown }): E2EFormat {
+  return cir.response_format === 'init-v2' ? 'init-v2' : 'v1';
+}
+
+/**
+ * The format of the bootstrap inside raw server HTML (the provider's prop, escaped inside the RSC
+ * payload): 'init-v2' when it says so, 'v1' when it carries a bootstrap without that field, null when none.
+ */
+export function htmlBootstrapFormat(html: string): E2EFormat | null {
+  if (/\\*"response_format\\*":\\*"init-v2\\*"/.test(html)) return 'init-v2';
+  return /\\*"has_updates\\*":true/.test(html) ? 'v1' : null;
+}
+
+/** The format of the payload the page's Statsig client holds. */
+export async function clientPayloadFormat(page: Page): Promise<E2EFormat> {
+  const f = await page.evaluate((k) => {
+    const c = (window as unknown as { __STATSIG__: { instances: Record<string, { getContext(): { values: { response_format?: string } | null } }> } }).__STATSIG__.instances[k]!;
+    return c.getContext().values?.response_format ?? null;
+  }, E2E.clientKey);
+  return f === 'init-v2' ? 'init-v2' : 'v1';
+}
+
+/**
+ * The rule ID js-client reports (and logs in exposures) for a rule: init-v2 leaves rule "default" out, as
+ * statsig-node-core does, so js-client reads "" there; v1 carries it.
+ */
+export function clientRuleID(ruleID: string): string {
+  return target().format === 'init-v2' && ruleID === 'default' ? '' : ruleID;
+}
 
 export const DCS_TEXT = readFileSync('data/demo-dcs.json', 'utf8');
 
@@ -121,7 +173,7 @@ export function htmlText(html: string, testid: string): string | null {
 export function readEventLog(): Record<string, unknown>[] {
   let text = '';
   try {
-    text = readFileSync(E2E.eventLog, 'utf8');
+    text = readFileSync(target().eventLog, 'utf8');
   } catch {
     return [];
   }

@@ -6,7 +6,7 @@
  */
 import { test } from '@playwright/test';
 import { E2E } from './env';
-import { COOKIE, captureRgstr, expect, hydratedAndFlushed, readEventLog, stableIdIn } from './helpers';
+import { COOKIE, captureRgstr, expect, hydratedAndFlushed, readEventLog, stableIdIn, target } from './helpers';
 
 /** express_checkout exposures for this device in the event log (server-logged and browser-sent alike). */
 function loggedGateExposures(stableID: string): number {
@@ -21,7 +21,7 @@ function loggedGateExposures(stableID: string): number {
 test('<Link prefetch> to a flag-reading page: no exposure for the prefetch, exactly one when the page is shown', async ({ browser }) => {
   const stableID = stableIdIn('hero_copy', 'Bold', 'prefetch-link');
   const context = await browser.newContext();
-  await context.addCookies([{ name: COOKIE, value: stableID, url: E2E.origin }]);
+  await context.addCookies([{ name: COOKIE, value: stableID, url: target().origin }]);
   const batches = captureRgstr(context);
   const page = await context.newPage();
   const shopRequests: { prefetch: boolean; headers: Record<string, string> }[] = [];

@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { test } from '@playwright/test';
 import { E2E } from './env';
-import { COOKIE, expect, expectedGroup, htmlText, readEventLog, stableIdIn } from './helpers';
+import { COOKIE, expect, expectedGroup, htmlText, payloadFormat, readEventLog, stableIdIn, target } from './helpers';
 
 const AUTH = { authorization: `Bearer ${E2E.bootstrapToken}` };
 const K = `k=${E2E.clientKey}`;
@@ -17,6 +17,8 @@ test('GET /api/statsig/bootstrap: the browser user\'s CIR, private, ETag from (u
   const etag = res.headers()['etag']!;
   expect(etag).toMatch(/^"[0-9a-f]+"$/);
   const cir = await res.json();
+  // the server's format (FIRSTLIGHT_BOOTSTRAP_FORMAT), the same as its pages'
+  expect(payloadFormat(cir)).toBe(target().format);
   expect(cir.has_updates).toBe(true);
   expect(cir.hash_used).toBe('djb2');
   expect(cir.user).toEqual({ customIDs: { stableID: id } });
@@ -47,11 +49,20 @@ test('POST /api/statsig/bootstrap: bearer token, zod-validated body, 400/401/413
   const ok = await request.post('/api/statsig/bootstrap', { data: { user, hash: 'none' }, headers: AUTH });
   expect(ok.status()).toBe(200);
   const cir = await ok.json();
+  // without `format` in the body: the server's format
+  expect(payloadFormat(cir)).toBe(target().format);
   expect(cir.hash_used).toBe('none');
   expect(cir.user).toEqual(user);
-  expect(cir.dynamic_configs.hero_copy.group_name).toBe('Classic');
-  expect(cir.dynamic_configs.checkout_button.rule_id).toBe(expectedGroup('checkout_button', 'bob').ruleID);
-  expect(cir.dynamic_configs.hero_copy.is_device_based).toBe(true);
+  expectEntries(cir, user.customIDs.stableID);
+
+  // `format` in the body decides for this call, on either server
+  for (const format of ['v1', 'init-v2'] as const) {
+    const pinned = await request.post('/api/statsig/bootstrap', { data: { user, hash: 'none', format }, headers: AUTH });
+    expect(pinned.status(), format).toBe(200);
+    const body = await pinned.json();
+    expect(payloadFormat(body)).toBe(format);
+    expectEntries(body, user.customIDs.stableID);
+  }
 
   const djb2 = await (await request.post('/api/statsig/bootstrap', { data: { user, clientKey: E2E.clientKey }, headers: AUTH })).json();
   expect(djb2.hash_used).toBe('djb2');
@@ -67,12 +78,40 @@ test('POST /api/statsig/bootstrap: bearer token, zod-validated body, 400/401/413
   const empty = await bad('{"user":{}}');
   expect(empty.issues.length).toBeGreaterThan(0);
   await bad(JSON.stringify({ user, hash: 'md5' }));
+  for (const format of ['v2', 'INIT-V2', 'compact', 1]) {
+    const refused = await bad(JSON.stringify({ user, format }));
+    expect(refused.issues[0].path).toBe('format');
+  }
   await bad(JSON.stringify({ user, unexpected: 1 }));
   await bad(JSON.stringify({ user: { userID: { nested: true } } }));
   await bad(JSON.stringify({ user, only: 'hero_copy' }));
   const big = JSON.stringify({ user: { ...user, custom: { blob: 'x'.repeat(200_000) } } });
   await bad(big, 413);
 });
+
+/** hero_copy and checkout_button of a bootstrap for bob (hash none), read in the payload's own format. */
+function expectEntries(cir: Record<string, any>, stableID: string): void {
+  const hero = expectedGroup('hero_copy', stableID);
+  const checkout = expectedGroup('checkout_button', 'bob');
+  expect(hero.group).toBe('Classic');
+  const h = cir.dynamic_configs.hero_copy;
+  const c = cir.dynamic_configs.checkout_button;
+  if (payloadFormat(cir) === 'v1') {
+    expect(h.group_name).toBe('Classic');
+    expect(h.value).toEqual(hero.value);
+    expect(h.is_device_based).toBe(true);
+    expect(c.rule_id).toBe(checkout.ruleID);
+    expect(c.value).toEqual(checkout.value);
+    return;
+  }
+  // init-v2: short keys, values in the shared table by index, rule "default" left out, id type instead of is_device_based
+  expect(h.gn).toBe('Classic');
+  expect(cir.values[h.v]).toEqual(hero.value);
+  expect(h.i).toBe('stableID');
+  expect(c.r ?? 'default').toBe(checkout.ruleID);
+  expect(cir.values[c.v]).toEqual(checkout.value);
+  expect(h).not.toHaveProperty('group_name');
+}
 
 test('event routes: plain and gzip JSON as text/plain, key in k, validation, stableID fallback, 202', async ({ request }) => {
   const marker = `evt-${Date.now()}`;
@@ -100,6 +139,9 @@ test('POST /api/statsig/initialize answers the CIR for the posted user (statsig-
   const plain = await request.post(`/api/statsig/initialize?${K}`, { data: payload });
   expect(plain.status()).toBe(200);
   const cir = await plain.json();
+  // v1 from either server: /initialize is the protocol endpoint any SDK of the accepted client keys may call,
+  // and a request does not say which formats its SDK reads (FIRSTLIGHT_BOOTSTRAP_FORMAT is for our bootstraps)
+  expect(payloadFormat(cir)).toBe('v1');
   expect(cir.user.customIDs.stableID).toBe(id);
   expect(cir.user.userID).toBe('carol');
   const encoded = [...Buffer.from(payload).toString('base64')].reverse().join('');
