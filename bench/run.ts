@@ -88,25 +88,33 @@ async function gateBenches(): Promise<void> {
   const coreStatsig = core.statsig;
   const off = { disableExposureLogging: true };
 
-  log(`checkGate: ${gates.length} gates × ${users.length} users, ${iters} calls each, taking turns`);
-  rows.push(
-    ...benchTurns('checkGate (large)', [
-      { impl: 'Firstlight', op: (i) => checkGate(specs, users[ui(i)]!, gi(i)) },
-      { impl: 'Firstlight, prepared user', op: (i) => checkGate(specs, prepared[ui(i)]!, gi(i)) },
-      { impl: 'statsig-node', op: (i) => nodeServer.checkGate(nodeUsers[ui(i)] as never, gi(i), off) },
-      { impl: 'statsig-node-core', op: (i) => coreStatsig.checkGate(coreUsers[ui(i)]!, gi(i), off) },
-    ], iters),
-  );
-
-  log(`getExperiment: ${experiments.length} experiments × ${users.length} users, ${iters} calls each, taking turns`);
-  rows.push(
-    ...benchTurns('getExperiment (large)', [
-      { impl: 'Firstlight', op: (i) => getExperiment(specs, users[ui(i)]!, ei(i)) },
-      { impl: 'Firstlight, prepared user', op: (i) => getExperiment(specs, prepared[ui(i)]!, ei(i)) },
-      { impl: 'statsig-node', op: (i) => nodeServer.getExperiment(nodeUsers[ui(i)] as never, ei(i), off) },
-      { impl: 'statsig-node-core', op: (i) => coreStatsig.getExperiment(coreUsers[ui(i)]!, ei(i), off) },
-    ], iters),
-  );
+  // one call against every implementation in turns: Firstlight with plain and prepared users, statsig-node, the core
+  interface Calls {
+    fl: (user: object, name: string) => unknown;
+    node: (user: object, name: string) => unknown;
+    core: (user: CoreUser, name: string) => unknown;
+  }
+  const turns = (label: string, what: string, names: (i: number) => string, c: Calls) => {
+    log(`${label}: ${what} × ${users.length} users, ${iters} calls each, taking turns`);
+    rows.push(
+      ...benchTurns(label, [
+        { impl: 'Firstlight', op: (i) => c.fl(users[ui(i)]!, names(i)) },
+        { impl: 'Firstlight, prepared user', op: (i) => c.fl(prepared[ui(i)]!, names(i)) },
+        { impl: 'statsig-node', op: (i) => c.node(nodeUsers[ui(i)]!, names(i)) },
+        { impl: 'statsig-node-core', op: (i) => c.core(coreUsers[ui(i)]!, names(i)) },
+      ], iters),
+    );
+  };
+  turns('checkGate (large)', `${gates.length} gates`, gi, {
+    fl: (u, n) => checkGate(specs, u, n),
+    node: (u, n) => nodeServer.checkGate(u as never, n, off),
+    core: (u, n) => coreStatsig.checkGate(u, n, off),
+  });
+  turns('getExperiment (large)', `${experiments.length} experiments`, ei, {
+    fl: (u, n) => getExperiment(specs, u, n),
+    node: (u, n) => nodeServer.getExperiment(u as never, n, off),
+    core: (u, n) => coreStatsig.getExperiment(u, n, off),
+  });
   for (const label of ['checkGate (large)', 'getExperiment (large)']) {
     const p50 = (impl: string) => rows.find((r) => r.label === label && r.impl === impl)!.p50;
     notes.push(`${label}: statsig-node-core ÷ Firstlight ${(p50('statsig-node-core') / p50('Firstlight')).toFixed(2)} with plain users, ${(p50('statsig-node-core') / p50('Firstlight, prepared user')).toFixed(2)} with prepared ones (both sides then build the user once).`);

@@ -10,12 +10,10 @@ import { createHash } from 'node:crypto';
 import { test, type Page } from '@playwright/test';
 import { evaluateAll, parseSpecs, type Specs, type StatsigUser } from '../lib/index';
 import { E2E } from './env';
-import { DCS_TEXT, expect, oneFormatIsEnough, target } from './helpers';
+import { DCS_TEXT, expect, target } from './helpers';
 
 // The explorer page renders no bootstrap (no provider, no browser SDK): its rows come from evaluateAll on the
-// server, so the bootstrap format cannot change them. Only the why panel's link (a page with the bootstrap)
-// runs on both formats.
-const EXPLORER_ONLY = 'the explorer page renders no bootstrap';
+// server. Every test still runs on both projects, so a server started with either format is covered.
 
 interface RawCondition { type: string; operator?: string; targetValue?: unknown; idType?: string; additionalValues?: { salt?: string } }
 interface RawRule { id: string; salt?: string; idType?: string; groupName?: string; conditions?: RawCondition[] }
@@ -34,7 +32,6 @@ function bucketOf(spec: RawSpec, rule: RawRule, user: StatsigUser): number {
 const explore = (user: object, token: string = E2E.explorerToken) => `/explore?token=${encodeURIComponent(token)}&user=${encodeURIComponent(JSON.stringify(user))}`;
 
 test('every entity equals evaluateAll for the same user, with the deciding rule\'s bucket; screenshot', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   const users: StatsigUser[] = [{ userID: 'alice', customIDs: { stableID: 'explorer-0000-4000-8000-000000000001' }, country: 'DE', locale: 'de_DE' }, { userID: 'bob', customIDs: { stableID: 'explorer-0000-4000-8000-000000000002' } }];
   for (const [i, user] of users.entries()) {
     await page.goto(explore(user));
@@ -69,7 +66,6 @@ test('every entity equals evaluateAll for the same user, with the deciding rule\
 });
 
 test('no token, a wrong token or a bad user: nothing is evaluated, the form says why', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   await page.goto('/explore');
   await expect(page.getByTestId('explore-denied')).toBeVisible();
   await page.goto(explore({ userID: 'alice' }, 'wrong-token-of-some-length'));
@@ -98,7 +94,6 @@ function unitOf(user: StatsigUser, idType: string | undefined): string {
 }
 
 test('each experiment group\'s share and the user\'s bucket, from the raw specs', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   const user: StatsigUser = { userID: 'carol', customIDs: { stableID: 'explorer-0000-4000-8000-000000000003' } };
   await page.goto(explore(user));
   const ev = evaluateAll(SPECS, user);
@@ -176,7 +171,6 @@ function entitiesOf(raw: typeof RAW): { kind: string; name: string }[] {
 }
 
 test('diff of two users: every entity\'s both sides equal evaluateAll; unchanged ones collapsed', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   const a: StatsigUser = { userID: 'alice', customIDs: { stableID: 'explorer-0000-4000-8000-000000000001' }, country: 'DE', locale: 'de_DE' };
   // a device in the other hero_copy group than alice's, so at least one experiment differs
   const aliceGroup = evaluateAll(SPECS, a).getExperiment('hero_copy').groupName;
@@ -220,7 +214,6 @@ async function compare(page: Page, fill: (page: Page) => Promise<void>, token: s
 }
 
 test('diff against pasted and uploaded specs: both sides equal evaluateAll on their specs; screenshot', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   const user: StatsigUser = { userID: 'dana', customIDs: { stableID: 'explorer-0000-4000-8000-000000000004' }, locale: 'de_CH' };
   const { text, raw } = newerSpecs();
   const specsB = parseSpecs(text, { serverSecret: E2E.serverSecret, source: 'Bootstrap' });
@@ -247,7 +240,6 @@ test('diff against pasted and uploaded specs: both sides equal evaluateAll on th
 });
 
 test('bad specs for the diff: explained on the form, nothing compared', async ({ page }) => {
-  oneFormatIsEnough(EXPLORER_ONLY);
   await page.goto(explore({ userID: 'alice' }));
   const cases: [string, (p: Page) => Promise<void>, RegExp, string?][] = [
     ['wrong token', (p) => p.getByTestId('specs-diff-text').fill(DCS_TEXT), /./, 'wrong-token-of-some-length'],

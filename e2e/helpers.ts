@@ -16,14 +16,6 @@ export function target(): E2ETarget {
   return targetOf(formatOf(test.info().project.metadata));
 }
 
-/**
- * For a test that cannot be affected by the bootstrap format (it renders no bootstrap, or what it adds
- * over the other tests is the server's own logic): run it on the v1 project only. `why` says why.
- */
-export function oneFormatIsEnough(why: string): void {
-  test.skip(target().format !== 'v1', `format-independent: ${why}`);
-}
-
 /** `response_format` of a client initialize response: 'init-v2' or absent (v1). */
 export function payloadFormat(cir: { response_format?: unknown }): E2EFormat {
   return cir.response_format === 'init-v2' ? 'init-v2' : 'v1';

@@ -18,6 +18,7 @@ export {
   clientInitializeResponseJSON,
   clientInitializeResponseFromEvaluation,
   clientInitializeResponseJSONFromEvaluation,
+  PAYLOAD_FORMATS,
 } from './bootstrap/client-init-response';
 export type {
   ClientInitializeResponse,

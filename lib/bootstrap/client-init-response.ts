@@ -15,7 +15,8 @@ import type { UserEcho } from './user-echo';
  * 'v1': statsig-node's payload. 'init-v2': statsig-node-core's compact InitializeV2 payload (short
  * keys, each value and exposure written once), read by @statsig/js-client 3.27 and later.
  */
-export type PayloadFormat = 'v1' | 'init-v2';
+export const PAYLOAD_FORMATS = ['v1', 'init-v2'] as const;
+export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
 
 export interface ClientInitializeResponseOptions {
   /** Payload format. @default 'v1' */
@@ -81,7 +82,7 @@ export interface InitV2ClientInitializeResponse {
 type ResponseOf<O> = O extends { format: 'init-v2' } ? InitV2ClientInitializeResponse : ClientInitializeResponse;
 
 const HASHES = new Set<string>(['djb2', 'sha256', 'none']);
-const FORMATS = new Set<string>(['v1', 'init-v2']);
+const FORMATS = new Set<string>(PAYLOAD_FORMATS);
 const ECHOES = new Set<string>(['full', 'minimal']);
 
 function checkRender(opts: RenderOptions): void {

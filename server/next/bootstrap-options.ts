@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
-import type { PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
 
 /** How many names `only` may list (a page reads a handful; a project has a few thousand entities at most). */
 export const MAX_ONLY_NAMES = 10_000;
@@ -18,7 +18,7 @@ const schema = z.object({
     })
     .max(MAX_ONLY_NAMES, `must list at most ${MAX_ONLY_NAMES} names`)
     .optional(),
-  format: z.enum(['v1', 'init-v2'], { error: "must be 'v1' or 'init-v2'" }).optional(),
+  format: z.enum(PAYLOAD_FORMATS, { error: "must be 'v1' or 'init-v2'" }).optional(),
 });
 
 export interface BootstrapOptions {

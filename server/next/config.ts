@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
-import type { PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
 import type { StatsigOptions } from '../options';
 import { forcedVariantsConfig } from './forced-config';
 
@@ -148,7 +148,7 @@ const envSchema = z.object({
       .refine((s) => /^\S+$/.test(s), 'must not contain spaces'),
   ),
   FIRSTLIGHT_USER_ECHO: optional(z.enum(['full', 'minimal'], { error: 'must be "full" or "minimal"' })),
-  FIRSTLIGHT_BOOTSTRAP_FORMAT: optional(z.enum(['v1', 'init-v2'], { error: 'must be "v1" or "init-v2"' })),
+  FIRSTLIGHT_BOOTSTRAP_FORMAT: optional(z.enum(PAYLOAD_FORMATS, { error: 'must be "v1" or "init-v2"' })),
   FIRSTLIGHT_ENVIRONMENT: optional(
     z
       .string()

@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
-import type { PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
@@ -113,7 +113,7 @@ export const bootstrapPostSchema = z
     only: z.array(z.string().min(1).max(256)).max(1000).optional(),
     userEcho: z.enum(['full', 'minimal']).optional(),
     // default: the deployment's FIRSTLIGHT_BOOTSTRAP_FORMAT; a caller whose browser SDK predates init-v2 pins 'v1'
-    format: z.enum(['v1', 'init-v2']).optional(),
+    format: z.enum(PAYLOAD_FORMATS).optional(),
   })
   .strict();
 
