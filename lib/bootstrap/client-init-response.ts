@@ -10,13 +10,9 @@ import type { JsonObject } from '../types';
 import { writeClientInitializeResponse, type WriteOptions } from './cir-writer';
 import { writeInitV2Response } from './init-v2-writer';
 import type { UserEcho } from './user-echo';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../payload-format';
 
-/**
- * 'v1': statsig-node's payload. 'init-v2': statsig-node-core's compact InitializeV2 payload (short
- * keys, each value and exposure written once), read by @statsig/js-client 3.27 and later.
- */
-export const PAYLOAD_FORMATS = ['v1', 'init-v2'] as const;
-export type PayloadFormat = (typeof PAYLOAD_FORMATS)[number];
+export { PAYLOAD_FORMATS, type PayloadFormat };
 
 export interface ClientInitializeResponseOptions {
   /** Payload format. @default 'v1' */

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
-import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/payload-format';
 
 /** How many names `only` may list (a page reads a handful; a project has a few thousand entities at most). */
 export const MAX_ONLY_NAMES = 10_000;

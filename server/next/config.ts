@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { InvalidOptionError } from '../../lib/errors';
-import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/payload-format';
 import type { StatsigOptions } from '../options';
 import { forcedVariantsConfig } from './forced-config';
 

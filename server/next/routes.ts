@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
-import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/index';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/payload-format';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
