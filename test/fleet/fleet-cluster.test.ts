@@ -42,7 +42,8 @@ async function propagate(live: InstanceChild[], boundMs: number): Promise<number
   await waitFor(`every instance on lcut ${lcut}`, () => live.every((i) => i.seenAt(lcut) !== null), boundMs, 5).catch(async (e: Error) => {
     // what each part knew when the change did not arrive
     const hs = await Promise.all(proxies.map((p) => p.health().catch((err: Error) => err.message)));
-    throw new Error(`${e.message}; instances: ${live.map((i) => `${i.name}=${i.reports.at(-1)?.lcut}`).join(' ')}; proxies: ${JSON.stringify(hs)}`);
+    const logs = proxies.map((p) => `--- ${p.name}\n${p.output.join('').split('\n').slice(-60).join('\n')}`).join('\n');
+    throw new Error(`${e.message}; instances: ${live.map((i) => `${i.name}=${i.reports.at(-1)?.lcut}`).join(' ')}; proxies: ${JSON.stringify(hs)}\n${logs}`);
   });
   return Math.max(...live.map((i) => i.seenAt(lcut)!)) - t0;
 }
@@ -59,6 +60,8 @@ describe('fleet on a Redis Cluster (3 masters + 3 replicas): HTTP and gRPC insta
       '--redis-leader-ttl-ms', String(LEASE_TTL_MS),
       '--mode', 'grpc-and-http',
       '--grpc-port', '0',
+      // the proxies' own account (lease changes, store writes and their outcome) goes into a failure's message
+      '--debug',
     ];
     proxies = await Promise.all([startProxyChild('cl-proxy-a', args), startProxyChild('cl-proxy-b', args)]);
     for (const p of proxies) assert.equal((await fetch(`${p.url}/v1/download_config_specs/${FIXTURE_SECRET}.json`)).status, 200);

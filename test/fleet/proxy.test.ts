@@ -388,6 +388,29 @@ describe('forward proxy (cache=redis, two proxies in one process)', () => {
     await waitFor('both serve again', async () => (await dcs(p1)).status === 200 && (await dcs(p2)).status === 200, 5000);
   });
 
+  test('a store that fell behind its writer (a failover lost the last write) gets the writer\'s specs again at its next check', async () => {
+    const { Redis } = await import('ioredis');
+    const { dataStoreKey } = await import('../../server/fleet/keys');
+    const admin = new Redis(REDIS_URL);
+    const dataKey = prefix + dataStoreKey(KEY, '/v1/download_config_specs');
+    try {
+      await waitFor('one leader', () => [p1, p2].filter((p) => p.health().leaderOf.length > 0).length === 1);
+      const old = await admin.hgetall(dataKey);
+      assert.equal(Number(old.time), up.time);
+      const lcut = up.bump();
+      await waitFor('stored at the new lcut', async () => Number(await admin.hget(dataKey, 'time')) === lcut, 5000);
+      // what a promoted replica holds when its master died before replicating the write; upstream has
+      // nothing newer to say, so only the writer's own check can put it right
+      await admin.hset(dataKey, 'result', old.result!, 'time', old.time!);
+      await waitFor('the writer restored its lcut in the store', async () => Number(await admin.hget(dataKey, 'time')) === lcut, 5000);
+      assert.equal(JSON.parse((await admin.hget(dataKey, 'result'))!).time, lcut);
+      assert.deepEqual(await dcs(p1), { status: 200, lcut });
+      assert.deepEqual(await dcs(p2), { status: 200, lcut });
+    } finally {
+      admin.disconnect();
+    }
+  });
+
   test('unknown keys evicted under --max-sdk-keys leave no lease behind in Redis', async () => {
     const p4 = await startProxy(opts({ maxSdkKeys: 2 }), quiet);
     const { Redis } = await import('ioredis');

@@ -142,6 +142,29 @@ export class KeySync {
     if (this.#d.store && s.kind === 'ok') await this.#d.store.write(this.dataKey, s.specs.body.toString('utf8'), s.specs.lcut);
   }
 
+  /**
+   * The lease holder's duty, checked every interval: the store holds specs at least as new as ours.
+   * The write that follows an upstream change can miss its moment — the lease's validity lapsed while a
+   * renewal crawled through a Cluster failover, or the slot's master died before replicating it — and
+   * upstream answers "no update" from then on, so without this the fleet would wait for the next change
+   * (seen in the cluster fleet test: the leader held the new lcut, the store and every follower the old).
+   * One HGET per interval; a write only when the store is behind.
+   */
+  async #storeOurs(store: RedisDataStore): Promise<void> {
+    const s = this.#state;
+    if (s.kind !== 'ok') return;
+    let stored: number | null;
+    try {
+      stored = await store.getTime(this.dataKey);
+    } catch (err) {
+      this.#noteError(`shared store: ${(err as Error).message}`);
+      return;
+    }
+    if (stored !== null && stored >= s.specs.lcut) return;
+    const outcome = await store.write(this.dataKey, s.specs.body.toString('utf8'), s.specs.lcut);
+    this.#d.log('debug', `key ${this.label}: the store held lcut ${stored ?? 'none'}, ours is ${s.specs.lcut}: store write ${outcome}`);
+  }
+
   // ---- timing -------------------------------------------------------------------------------------
 
   #scheduleNext(): void {
@@ -165,8 +188,10 @@ export class KeySync {
     this.#busy = true;
     try {
       const store = this.#d.store;
-      if (!store || !store.connected || this.isLeader()) await this.#pollUpstream();
-      else {
+      if (!store || !store.connected || this.isLeader()) {
+        await this.#pollUpstream();
+        if (store && this.isLeader()) await this.#storeOurs(store);
+      } else {
         // a store that answers nothing for this key while connected (a Redis Cluster slot whose master
         // just died, until a replica takes over) leaves no writer polling: follow upstream meanwhile
         const ok = await this.#followerCheck(store).then(() => true, (err: unknown) => (this.#noteError(`shared store: ${(err as Error).message}`), false));
