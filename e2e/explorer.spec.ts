@@ -240,6 +240,8 @@ test('diff against pasted and uploaded specs: both sides equal evaluateAll on th
 });
 
 test('bad specs for the diff: explained on the form, nothing compared', async ({ page }) => {
+  // eight page loads, a 4 MiB paste and two multi-MiB uploads: past one minute on a loaded 2-core machine
+  test.slow();
   await page.goto(explore({ userID: 'alice' }));
   const cases: [string, (p: Page) => Promise<void>, RegExp, string?][] = [
     ['wrong token', (p) => p.getByTestId('specs-diff-text').fill(DCS_TEXT), /./, 'wrong-token-of-some-length'],
