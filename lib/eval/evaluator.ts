@@ -18,7 +18,6 @@ import {
   NO_EXPOSURES,
   UNRECOGNIZED,
   runtimeValue,
-  unsupportedResult,
 } from './result';
 
 /** What every local-override result shares. */
@@ -201,7 +200,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
   if (!spec.enabled) return spec.resultDisabled;
   const withheld = ctx.withheldIdTypes;
   if (withheld !== null && typeof spec.idType === 'string' && withheld.has(spec.idType.toLowerCase())) return spec.resultDefault;
-  if (ctx.depth >= MAX_DEPTH) return unsupportedResult(spec.version);
+  if (ctx.depth >= MAX_DEPTH) return spec.resultUnsupported;
   ctx.depth++;
   const stack = EXPOSURE_STACK;
   const base = stack.top;
@@ -211,7 +210,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
       const rule = rules[i]!;
       const from = stack.top;
       const outcome = runRule(ctx, rule);
-      if (outcome === UNSUPPORTED) return unsupportedResult(spec.version);
+      if (outcome === UNSUPPORTED) return spec.resultUnsupported;
       if (stack.top > from) keepNew(base, from);
       if (outcome !== PASS) continue;
       const top = stack.top;

@@ -8,7 +8,7 @@ import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
 import { compileCondition } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID, internKey } from '../user/fields';
-import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult } from '../eval/result';
+import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult, unsupportedResult } from '../eval/result';
 import { detectDcsFormat, dcsV2ToV1 } from './dcs-v2';
 import { dcsSchema, type RawDcs, type RawRule, type RawSpec } from './schema';
 import type {
@@ -187,6 +187,7 @@ function compileSpec(
     exposureDisabled,
     resultDisabled: ruleless('disabled', idType, common.defaultValue, null, common.version, exposureDisabled),
     resultDefault: ruleless('default', idType, common.defaultValue, common.explicitParameters, common.version, exposureDefault),
+    resultUnsupported: internResult(unsupportedResult(common.version)),
     internDefault: new InternTable(),
   });
 }

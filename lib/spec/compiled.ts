@@ -138,6 +138,12 @@ export interface CompiledSpec {
   /** Interned results: disabled, and no rule matched without secondary exposures. */
   readonly resultDisabled: EvalResult;
   readonly resultDefault: EvalResult;
+  /**
+   * A rule with a condition this SDK cannot evaluate (or nesting past the depth limit): the same for
+   * every user, so one interned result per spec instead of a fresh one per evaluation (a project
+   * with a few such specs paid an object spread per spec in every bootstrap).
+   */
+  readonly resultUnsupported: EvalResult;
   /** Interned default results that carry secondary exposures. */
   readonly internDefault: InternTable;
 }
