@@ -236,6 +236,31 @@ function fusedCondition(c: RawCondition, type: string, tools: CompileTools, test
   return null;
 }
 
+const ALWAYS: (ctx: EvalContext) => ConditionOutcome = () => PASS;
+
+/**
+ * A rule's conditions as one test with runRule's outcome (PASS, FAIL or UNSUPPORTED). Most rules
+ * have one condition, whose own function is then the test: on a large project the evaluation is
+ * bound by cache misses, and this skips the rule's condition array and the per-condition checks.
+ * Several conditions run in order; after a failure only those that must still run (nested gates,
+ * whose exposures count as in statsig-node) do.
+ */
+export function ruleTest(conds: readonly CompiledCondition[]): (ctx: EvalContext) => ConditionOutcome {
+  if (conds.length === 0) return ALWAYS;
+  if (conds.length === 1) return conds[0]!.run;
+  return (ctx) => {
+    let pass = true;
+    for (let i = 0; i < conds.length; i++) {
+      const c = conds[i]!;
+      if (!pass && !c.mustRunAfterFail) continue;
+      const r = c.run(ctx);
+      if (r === UNSUPPORTED) return UNSUPPORTED;
+      if (r !== PASS) pass = false;
+    }
+    return pass ? PASS : FAIL;
+  };
+}
+
 export function compileCondition(c: RawCondition, tools: CompileTools): CompiledCondition {
   const type = c.type.toLowerCase();
   switch (type) {

@@ -171,19 +171,6 @@ function keepNew(base: number, from: number): void {
   EXPOSURE_STACK.top = w;
 }
 
-function runRule(ctx: EvalContext, rule: CompiledRule): number {
-  let pass = true;
-  const conds = rule.conditions;
-  for (let i = 0; i < conds.length; i++) {
-    const c = conds[i]!;
-    if (!pass && !c.mustRunAfterFail) continue;
-    const r = c.run(ctx);
-    if (r === UNSUPPORTED) return UNSUPPORTED;
-    if (r !== PASS) pass = false;
-  }
-  return pass ? PASS : 0;
-}
-
 function passesPercentage(ctx: EvalContext, rule: CompiledRule): boolean {
   const pp = rule.passPercentage;
   if (pp === 0) return false;
@@ -209,7 +196,7 @@ export function evalSpec(ctx: EvalContext, spec: CompiledSpec): EvalResult {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       const from = stack.top;
-      const outcome = runRule(ctx, rule);
+      const outcome = rule.test(ctx);
       if (outcome === UNSUPPORTED) return spec.resultUnsupported;
       if (stack.top > from) keepNew(base, from);
       if (outcome !== PASS) continue;

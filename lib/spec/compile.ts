@@ -5,7 +5,7 @@ import { djb2 } from '../hash/djb2';
 import { hashIdListEntry, sha256Base64, sha256Prefix } from '../hash/sha256';
 import { SpecKeyMismatchError, SpecParseError, type SpecIssue } from '../errors';
 import type { JsonValue, SecondaryExposure, SpecSourceKind } from '../types';
-import { compileCondition } from '../eval/conditions';
+import { compileCondition, ruleTest } from '../eval/conditions';
 import { CompileTables } from './compile-tools';
 import { idTypeIsUserID, internKey } from '../user/fields';
 import { EMPTY_OBJECT_VALUE, EvalResult, InternTable, NO_EXPOSURES, internResult, unsupportedResult } from '../eval/result';
@@ -110,6 +110,7 @@ function compileRule(
     configDelegate: raw.configDelegate ?? null,
     delegateRef: raw.configDelegate == null ? null : tools.configRef(raw.configDelegate),
     conditions: Object.freeze(conditions),
+    test: ruleTest(conditions),
     hasNestedGates: conditions.some((c) => c.mustRunAfterFail),
   });
 }

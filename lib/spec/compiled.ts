@@ -101,6 +101,8 @@ export interface CompiledRule {
   /** The config `configDelegate` names (null when the rule does not delegate). */
   readonly delegateRef: SpecRef | null;
   readonly conditions: readonly CompiledCondition[];
+  /** The conditions as one test (lib/eval/conditions.ts ruleTest): PASS, FAIL or UNSUPPORTED. */
+  readonly test: (ctx: EvalContext) => ConditionOutcome;
   readonly hasNestedGates: boolean;
 }
 
