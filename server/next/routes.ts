@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { StatsigUser } from '../../lib/types';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../lib/payload-format';
+import { bootstrapOptionsOf } from './bootstrap-options';
 import { nextConfig, type UserEcho } from './config';
 import { getStatsig, notReadyReason } from './instance';
 import { emptyBootstrap } from './empty-bootstrap';
@@ -270,6 +271,9 @@ export interface BootstrapGetOptions extends UserFromRequestOptions {
 }
 
 export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
+  // checked once, when the route is made (as the page checks its own options): a format from plain JS
+  // that is neither 'v1' nor 'init-v2' stops the start instead of failing every request
+  const pageFormat = bootstrapOptionsOf(opts).format;
   return async function GET(req: Request & { cookies: CookieReader }): Promise<Response> {
     try {
       const statsig = (opts.failOpen ?? nextConfig().failOpen) ? await getStatsig() : await readyStatsig();
@@ -277,7 +281,7 @@ export function makeBootstrapGET(opts: BootstrapGetOptions = {}) {
       const clientKey = opts.clientKey ?? cfg.clientKey;
       const userEcho = opts.userEcho ?? cfg.userEcho;
       // the same format as the page's bootstrap, so the provider's refetch swaps like for like
-      const format = opts.format ?? cfg.bootstrapFormat;
+      const format = pageFormat ?? cfg.bootstrapFormat;
       const identity = await identityFromHeaders(req.headers, req.cookies, opts);
       const { user } = identity;
       const consented = identity.consent === null || identity.consent.granted;

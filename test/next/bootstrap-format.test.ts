@@ -77,6 +77,16 @@ test('GET /bootstrap: the deployment format, unless the page options name one; o
   assert.equal((await routes.makeBootstrapGET({})(getRequest({ 'if-none-match': etagV1 }))).status, 200);
 });
 
+test('GET /bootstrap made with a format that is not one: refused when the route is made, naming the option', () => {
+  for (const format of ['v3', 'INIT-V2', 2, null]) {
+    assert.throws(
+      () => routes.makeBootstrapGET({ format } as never),
+      (e: unknown) => e instanceof Error && e.name === 'InvalidOptionError' && /format must be 'v1' or 'init-v2'/.test(e.message),
+      String(format),
+    );
+  }
+});
+
 test('POST /bootstrap: the deployment format without `format`, the body\'s when given, 400 for anything else', async () => {
   const user = { userID: 'bob', customIDs: { stableID: DEVICE } };
   const plain = (await (await postBootstrap({ user })).json()) as Payload;
