@@ -3,7 +3,7 @@
  * default instance for apps that want one per process.
  */
 export { Statsig } from './statsig';
-export type { ClientInitializeResponseOptions, EvaluateAllOptions, Health, LogEventOptions } from './statsig';
+export type { ClientInitializeResponseOptions, EvaluateAllOptions, Health, LogEventOptions, UserArg } from './statsig';
 export type { SnapshotBootstrapOptions } from './snapshot';
 export { EvaluationSnapshot } from './snapshot';
 export type { ConfigResult, ExperimentResult, LayerResult, Widen } from './results';

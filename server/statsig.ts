@@ -18,6 +18,7 @@ import {
 import { InvalidArgumentError } from '../lib/errors';
 import type { DynamicConfig, EvaluationDetails, EvaluationReason, Experiment, FeatureGate, JsonObject, JsonValue, Layer, StatsigUser } from '../lib/types';
 import { hasAnyOverrides, type LocalOverrides } from '../lib/overrides';
+import { unwrapUser, type PreparedUser } from '../lib/user/prepared-user';
 import type { ForcedVariantsRequest } from '../lib/forced-variants';
 import { normalizeOptions, type NormalizedOptions, type SpecSourceName, type StatsigOptions } from './options';
 import { Runtime, type InitializeDetails } from './runtime';
@@ -155,68 +156,68 @@ export class Statsig {
 
   // ---- checks -------------------------------------------------------------------------------
 
-  checkGate(user: StatsigUser, gateName: string): boolean {
+  checkGate(user: UserArg, gateName: string): boolean {
     return this.getFeatureGate(user, gateName).value;
   }
 
-  getFeatureGate(user: StatsigUser, gateName: string): FeatureGate {
+  getFeatureGate(user: UserArg, gateName: string): FeatureGate {
     const gate = this.#evaluate('gate', user, gateName);
-    if (this.#loggable(gate)) this.#exposures.gate(user, gate);
+    if (this.#loggable(gate)) this.#exposures.gate(plainUser(user), gate);
     return gate;
   }
 
-  getConfig(user: StatsigUser, configName: string): ConfigResult {
+  getConfig(user: UserArg, configName: string): ConfigResult {
     const config = this.#evaluate('config', user, configName);
-    if (this.#loggable(config)) this.#exposures.config(user, config, rulePassed(config));
+    if (this.#loggable(config)) this.#exposures.config(plainUser(user), config, rulePassed(config));
     return configResult(config);
   }
 
-  getExperiment(user: StatsigUser, experimentName: string): ExperimentResult {
+  getExperiment(user: UserArg, experimentName: string): ExperimentResult {
     const experiment = this.#evaluate('experiment', user, experimentName);
-    if (this.#loggable(experiment)) this.#exposures.config(user, experiment, rulePassed(experiment));
+    if (this.#loggable(experiment)) this.#exposures.config(plainUser(user), experiment, rulePassed(experiment));
     return configResult(experiment);
   }
 
   /** Exposures are logged per parameter read with `get`/`getValue`, only for parameters that exist. */
-  getLayer(user: StatsigUser, layerName: string): LayerResult {
+  getLayer(user: UserArg, layerName: string): LayerResult {
     const layer = this.#evaluate('layer', user, layerName);
     const log = this.#loggable(layer);
     return layerResult(layer, (param) => {
-      if (log) this.#exposures.layer(user, layer, param);
+      if (log) this.#exposures.layer(plainUser(user), layer, param);
     });
   }
 
   /** Checks without an exposure (Statsig's `*WithExposureLoggingDisabled`). */
-  getFeatureGateWithExposureLoggingDisabled(user: StatsigUser, gateName: string): FeatureGate {
+  getFeatureGateWithExposureLoggingDisabled(user: UserArg, gateName: string): FeatureGate {
     return this.#evaluate('gate', user, gateName);
   }
-  getConfigWithExposureLoggingDisabled(user: StatsigUser, configName: string): ConfigResult {
+  getConfigWithExposureLoggingDisabled(user: UserArg, configName: string): ConfigResult {
     return configResult(this.#evaluate('config', user, configName));
   }
-  getExperimentWithExposureLoggingDisabled(user: StatsigUser, experimentName: string): ExperimentResult {
+  getExperimentWithExposureLoggingDisabled(user: UserArg, experimentName: string): ExperimentResult {
     return configResult(this.#evaluate('experiment', user, experimentName));
   }
-  getLayerWithExposureLoggingDisabled(user: StatsigUser, layerName: string): LayerResult {
+  getLayerWithExposureLoggingDisabled(user: UserArg, layerName: string): LayerResult {
     return layerResult(this.#evaluate('layer', user, layerName), () => {});
   }
 
   /** Manual exposures (`isManualExposure: "true"`) for checks made with logging disabled. */
-  manuallyLogGateExposure(user: StatsigUser, gateName: string): void {
+  manuallyLogGateExposure(user: UserArg, gateName: string): void {
     const gate = this.#evaluate('gate', user, gateName, false);
-    if (this.#loggable(gate)) this.#exposures.gate(user, gate, true);
+    if (this.#loggable(gate)) this.#exposures.gate(plainUser(user), gate, true);
   }
-  manuallyLogConfigExposure(user: StatsigUser, configName: string): void {
+  manuallyLogConfigExposure(user: UserArg, configName: string): void {
     const config = this.#evaluate('config', user, configName, false);
-    if (this.#loggable(config)) this.#exposures.config(user, config, rulePassed(config), true);
+    if (this.#loggable(config)) this.#exposures.config(plainUser(user), config, rulePassed(config), true);
   }
-  manuallyLogExperimentExposure(user: StatsigUser, experimentName: string): void {
+  manuallyLogExperimentExposure(user: UserArg, experimentName: string): void {
     const experiment = this.#evaluate('experiment', user, experimentName, false);
-    if (this.#loggable(experiment)) this.#exposures.config(user, experiment, rulePassed(experiment), true);
+    if (this.#loggable(experiment)) this.#exposures.config(plainUser(user), experiment, rulePassed(experiment), true);
   }
-  manuallyLogLayerParameterExposure(user: StatsigUser, layerName: string, parameterName: string): void {
+  manuallyLogLayerParameterExposure(user: UserArg, layerName: string, parameterName: string): void {
     const layer = this.#evaluate('layer', user, layerName, false);
     if (this.#loggable(layer) && Object.prototype.hasOwnProperty.call(layer.value, parameterName)) {
-      this.#exposures.layer(user, layer, parameterName, true);
+      this.#exposures.layer(plainUser(user), layer, parameterName, true);
     }
   }
 
@@ -227,18 +228,18 @@ export class Statsig {
    * Reading from it logs one exposure per entity; `toClientInitializeResponse` builds the bootstrap
    * from the same specs, user and overrides.
    */
-  evaluateAll(user: StatsigUser, options: EvaluateAllOptions = {}): EvaluationSnapshot {
-    return EvaluationSnapshot.create(this.#snapshotHost(), user, options);
+  evaluateAll(user: UserArg, options: EvaluateAllOptions = {}): EvaluationSnapshot {
+    return EvaluationSnapshot.create(this.#snapshotHost(), plainUser(user), options);
   }
 
   /** The `@statsig/js-client` bootstrap for this user, or null before specs arrive. */
-  getClientInitializeResponse(user: StatsigUser, options: ClientInitializeResponseOptions = {}): JsonObject | null {
+  getClientInitializeResponse(user: UserArg, options: ClientInitializeResponseOptions = {}): JsonObject | null {
     const r = this.#cir(user, options, false);
     return r as JsonObject | null;
   }
 
   /** The same bootstrap as a JSON string (written without an intermediate object), or null before specs arrive. */
-  getClientInitializeResponseJSON(user: StatsigUser, options: ClientInitializeResponseOptions = {}): string | null {
+  getClientInitializeResponseJSON(user: UserArg, options: ClientInitializeResponseOptions = {}): string | null {
     return this.#cir(user, options, true) as string | null;
   }
 
@@ -249,14 +250,14 @@ export class Statsig {
    * out as `metadata["flag:<name>"]` strings. Returns false when the event was not queued (logging off).
    */
   logEvent(
-    user: StatsigUser,
+    user: UserArg,
     eventName: string,
     value?: string | number | null,
     metadata?: Record<string, JsonValue> | null,
     options: LogEventOptions = {},
   ): boolean {
     try {
-      if (!isUser(user)) throw new InvalidArgumentError('firstlight: logEvent() needs a user object');
+      if (!isUser(plainUser(user))) throw new InvalidArgumentError('firstlight: logEvent() needs a user object');
       if (typeof eventName !== 'string' || eventName.length === 0) {
         throw new InvalidArgumentError(`firstlight: logEvent() needs a non-empty event name (got ${JSON.stringify(eventName)})`);
       }
@@ -273,7 +274,7 @@ export class Statsig {
         }
         meta = { ...(meta ?? {}), ...options.flags.flagMetadata() };
       }
-      return this.#exposures.custom(user, eventName, value ?? null, meta);
+      return this.#exposures.custom(plainUser(user), eventName, value ?? null, meta);
     } catch (err) {
       this.#record('logEvent', err);
       return false;
@@ -387,12 +388,14 @@ export class Statsig {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  #evaluate<K extends Kind>(kind: K, user: StatsigUser, name: string, count = true): ResultOf<K> {
+  /** `user` may be prepared: it is checked as the object it stands for and evaluated as given (its memos carry over). */
+  #evaluate<K extends Kind>(kind: K, user: UserArg, name: string, count = true): ResultOf<K> {
     if (count) this.#evals.total++;
     let result: ResultOf<K>;
     try {
-      if (!isUser(user)) throw new InvalidArgumentError('firstlight: pass a user object with a userID or a customID');
-      if (!hasAnyId(user)) throw new InvalidArgumentError('firstlight: must pass a valid user with a userID or customID');
+      const plain = plainUser(user);
+      if (!isUser(plain)) throw new InvalidArgumentError('firstlight: pass a user object with a userID or a customID');
+      if (!hasAnyId(plain)) throw new InvalidArgumentError('firstlight: must pass a valid user with a userID or customID');
       if (typeof name !== 'string' || name.length === 0) {
         throw new InvalidArgumentError(`firstlight: ${kind} name must be a non-empty string (got ${JSON.stringify(name)})`);
       }
@@ -451,9 +454,9 @@ export class Statsig {
     return this.#noSpecs;
   }
 
-  #cir(user: StatsigUser, options: ClientInitializeResponseOptions, json: boolean): unknown {
+  #cir(user: UserArg, options: ClientInitializeResponseOptions, json: boolean): unknown {
     try {
-      if (!isUser(user)) throw new InvalidArgumentError('firstlight: getClientInitializeResponse() needs a user object');
+      if (!isUser(plainUser(user))) throw new InvalidArgumentError('firstlight: getClientInitializeResponse() needs a user object');
       const specs = this.#rt.store.current();
       if (!specs) return null;
       const opts = this.#cirOptions(options);
@@ -498,6 +501,14 @@ export class Statsig {
 
 }
 
+/** What the checks take: a user object, or one prepared with prepareUser() (the same results, its reads done once). */
+export type UserArg = StatsigUser | PreparedUser;
+
+/** The user object a prepared user stands for (what events carry and snapshots copy), else `user`. */
+function plainUser(user: UserArg): StatsigUser {
+  return unwrapUser(user) as StatsigUser;
+}
+
 function isUser(user: unknown): user is StatsigUser {
   return typeof user === 'object' && user !== null && !Array.isArray(user);
 }
@@ -507,7 +518,7 @@ function hasAnyId(user: StatsigUser): boolean {
   return typeof user.customIDs === 'object' && user.customIDs !== null && Object.keys(user.customIDs).length > 0;
 }
 
-function evaluateOne<K extends Kind>(kind: K, specs: Specs, user: StatsigUser, name: string, opts: { environment?: string; overrides: LocalOverrides } | undefined): ResultOf<K> {
+function evaluateOne<K extends Kind>(kind: K, specs: Specs, user: UserArg, name: string, opts: { environment?: string; overrides: LocalOverrides } | undefined): ResultOf<K> {
   switch (kind) {
     case 'gate':
       return getFeatureGate(specs, user, name, opts) as ResultOf<K>;

@@ -9,6 +9,7 @@ import { firstlight } from '../../server/singleton';
 import { flushAfter } from '../../server/events/flush-after';
 import { silentLogger } from '../../server/logger';
 import { InvalidArgumentError, InvalidOptionError } from '../../lib/errors';
+import { prepareUser } from '../../lib/api';
 import type { StatsigEvent } from '../../server/events/event';
 import type { EventSink } from '../../server/events/event-sink';
 import { FIXTURES, FakeStatsig, SECRET, EXAMPLE_TIME } from './support/fake-statsig';
@@ -114,6 +115,37 @@ test('exposures match statsig-node: metadata, secondary exposures, user without 
   assert.equal(custom!.value, 12);
   assert.deepEqual(custom!.metadata, { sku: 'abc' });
   assert.ok(!JSON.stringify(sink.events).includes('do not log'), 'private attributes never leave the process');
+});
+
+test('a prepared user (prepareUser) is taken by every check, snapshot, bootstrap and event, with the results and events of the plain object', async () => {
+  const run = async (user: object) => {
+    const { statsig, sink } = local();
+    await statsig.initialize();
+    const u = user as typeof u1;
+    const seen = {
+      gate: statsig.getFeatureGate(u, 'new_checkout_gate'),
+      check: statsig.checkGate(u, 'employee_gate'),
+      config: statsig.getConfig(u, 'pricing_config').value,
+      experiment: statsig.getExperiment(u, 'checkout_experiment').groupName,
+      layer: statsig.getLayer(u, 'search_layer').get('ranker', ''),
+      quiet: statsig.getFeatureGateWithExposureLoggingDisabled(u, 'public_gate').value,
+      snapshot: statsig.evaluateAll(u).checkGate('new_checkout_gate'),
+      cir: statsig.getClientInitializeResponseJSON(u, { hash: 'none' }),
+      logged: statsig.logEvent(u, 'purchase', 12, { sku: 'abc' }),
+    };
+    statsig.manuallyLogGateExposure(u, 'public_gate');
+    const health = statsig.health().counters.evaluations;
+    await statsig.shutdown(2_000);
+    // the same events, but for the time each was made
+    const events = sink.events.map((e) => ({ ...e, time: 0, metadata: { ...(e.metadata as object), serverTime: 0 } }));
+    return { seen: { ...seen, gate: { ...seen.gate, details: { ...seen.gate.details, receivedAt: 0 } } }, events, health };
+  };
+  const plain = await run(u1);
+  const prepared = await run(prepareUser(u1));
+  assert.equal(plain.seen.gate.details.reason, 'Bootstrap');
+  assert.equal(plain.health.errors, 0);
+  assert.deepEqual(prepared, plain);
+  assert.ok(plain.events.length >= 5, `events: ${plain.events.length}`);
 });
 
 test('layer exposures: only on get/getValue of a parameter that exists, explicit vs undelegated', async () => {
